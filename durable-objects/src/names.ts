@@ -1,0 +1,32 @@
+import type { DirectoryDO } from './directory-do'
+import type { TenantDO } from './tenant-do'
+
+/**
+ * The one place Durable Object instance names are built. Every caller goes through these
+ * helpers, so two code paths can never address the same state under different names.
+ */
+export const objectNames = {
+  /** The single cross-tenant directory (slug -> tenant). Control plane only, never hot path. */
+  directory: () => 'directory',
+  /** One instance per tenant. */
+  tenant: (tenantId: string) => `tenant:${tenantId}`,
+} as const
+
+/** Stub of the tenant's own Durable Object. */
+export function tenantStub(
+  env: Pick<Env, 'TENANT'>,
+  tenantId: string
+): DurableObjectStub<TenantDO> {
+  return env.TENANT.get(env.TENANT.idFromName(objectNames.tenant(tenantId)))
+}
+
+/** Stub of the directory Durable Object. */
+export function directoryStub(env: Pick<Env, 'DIRECTORY'>): DurableObjectStub<DirectoryDO> {
+  return env.DIRECTORY.get(env.DIRECTORY.idFromName(objectNames.directory()))
+}
+
+/** Key names in the KEY_CACHE namespace, built here for the same reason as object names. */
+export const cacheKeys = {
+  /** The snapshot of the API key whose SHA-256 is `hash`. */
+  apiKey: (hash: string) => `apikey:${hash}`,
+} as const

@@ -1,0 +1,211 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { Environment, IssuedApiKey, KeySnapshot } from '@trueport/contracts'
+import { generateApiKey } from './lib/api-key'
+import { newId } from './lib/encoding'
+import { hashPassword, verifyPassword } from './lib/password'
+import { applyMigrations, type Migration } from './lib/sql-migrations'
+import { cacheKeys } from './names'
+
+const MIGRATIONS: readonly Migration[] = [
+  [
+    `CREATE TABLE tenant (
+       id TEXT PRIMARY KEY,
+       slug TEXT NOT NULL,
+       name TEXT NOT NULL,
+       created_at TEXT NOT NULL
+     )`,
+    `CREATE TABLE users (
+       id TEXT PRIMARY KEY,
+       email TEXT NOT NULL UNIQUE,
+       password_hash TEXT NOT NULL,
+       role TEXT NOT NULL,
+       created_at TEXT NOT NULL
+     )`,
+    `CREATE TABLE api_keys (
+       id TEXT PRIMARY KEY,
+       name TEXT NOT NULL,
+       environment TEXT NOT NULL,
+       prefix TEXT NOT NULL,
+       hash TEXT NOT NULL UNIQUE,
+       status TEXT NOT NULL,
+       created_at TEXT NOT NULL,
+       revoked_at TEXT
+     )`,
+  ],
+]
+
+/** An API key as listed: never the secret, never the hash. */
+export interface ApiKeyListing {
+  id: string
+  name: string
+  environment: Environment
+  prefix: string
+  status: 'active' | 'revoked'
+  createdAt: string
+  revokedAt: string | null
+}
+
+type ApiKeyRow = {
+  id: string
+  name: string
+  environment: Environment
+  prefix: string
+  hash: string
+  status: 'active' | 'revoked'
+  created_at: string
+  revoked_at: string | null
+}
+
+/**
+ * One tenant's state: its record, members and API keys, in the object's own SQLite. A thin
+ * shell: hashing and key generation live in ./lib as plain functions.
+ */
+export class TenantDO extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    // SQLite calls are synchronous and the constructor finishes before any request is
+    // delivered, so migrating here needs no blockConcurrencyWhile.
+    ctx.storage.transactionSync(() => applyMigrations(ctx.storage.sql, MIGRATIONS))
+  }
+
+  /** Records the tenant's identity; a second call with the same id is a no-op. */
+  init(tenant: { id: string; slug: string; name: string }): { created: boolean } {
+    const sql = this.ctx.storage.sql
+    const existing = sql.exec<{ id: string }>('SELECT id FROM tenant LIMIT 1').toArray()[0]
+    if (existing) {
+      if (existing.id !== tenant.id) throw new Error('tenant object already holds another tenant')
+      return { created: false }
+    }
+    sql.exec(
+      'INSERT INTO tenant (id, slug, name, created_at) VALUES (?, ?, ?, ?)',
+      tenant.id,
+      tenant.slug,
+      tenant.name,
+      new Date().toISOString()
+    )
+    return { created: true }
+  }
+
+  /** Makes sure `email` is an owner; an existing member keeps its password. */
+  async ensureOwner(
+    email: string,
+    password: string
+  ): Promise<{ userId: string; created: boolean }> {
+    const normalized = email.trim().toLowerCase()
+    const sql = this.ctx.storage.sql
+    const row = sql
+      .exec<{ id: string }>('SELECT id FROM users WHERE email = ?', normalized)
+      .toArray()[0]
+    if (row) return { userId: row.id, created: false }
+    const passwordHash = await hashPassword(password)
+    // Re-check after the await: another call may have inserted the same email meanwhile.
+    const raced = sql
+      .exec<{ id: string }>('SELECT id FROM users WHERE email = ?', normalized)
+      .toArray()[0]
+    if (raced) return { userId: raced.id, created: false }
+    const userId = newId('usr')
+    sql.exec(
+      'INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
+      userId,
+      normalized,
+      passwordHash,
+      'owner',
+      new Date().toISOString()
+    )
+    return { userId, created: true }
+  }
+
+  /** The user id when the email/password pair is valid, else null. */
+  async verifyLogin(email: string, password: string): Promise<string | null> {
+    const row = this.ctx.storage.sql
+      .exec<{ id: string; password_hash: string }>(
+        'SELECT id, password_hash FROM users WHERE email = ?',
+        email.trim().toLowerCase()
+      )
+      .toArray()[0]
+    if (!row) return null
+    return (await verifyPassword(password, row.password_hash)) ? row.id : null
+  }
+
+  /**
+   * Issues a key and publishes its snapshot to the hot-path cache. The secret is returned here
+   * once and exists nowhere else: storage keeps only its SHA-256.
+   */
+  async issueApiKey(input: { name: string; environment: Environment }): Promise<IssuedApiKey> {
+    const tenantId = this.#tenantId()
+    const generated = await generateApiKey(input.environment)
+    const id = newId('key')
+    const createdAt = new Date().toISOString()
+    this.ctx.storage.sql.exec(
+      `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at)
+       VALUES (?, ?, ?, ?, ?, 'active', ?)`,
+      id,
+      input.name,
+      input.environment,
+      generated.prefix,
+      generated.hash,
+      createdAt
+    )
+    await this.#publish(generated.hash, {
+      keyId: id,
+      tenantId,
+      environment: input.environment,
+      status: 'active',
+    })
+    return {
+      id,
+      name: input.name,
+      environment: input.environment,
+      prefix: generated.prefix,
+      key: generated.key,
+      createdAt,
+    }
+  }
+
+  /** Revokes a key and overwrites its cached snapshot; returns false for an unknown key. */
+  async revokeApiKey(keyId: string): Promise<boolean> {
+    const sql = this.ctx.storage.sql
+    const row = sql.exec<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', keyId).toArray()[0]
+    if (!row) return false
+    sql.exec(
+      "UPDATE api_keys SET status = 'revoked', revoked_at = ? WHERE id = ?",
+      new Date().toISOString(),
+      keyId
+    )
+    await this.#publish(row.hash, {
+      keyId,
+      tenantId: this.#tenantId(),
+      environment: row.environment,
+      status: 'revoked',
+    })
+    return true
+  }
+
+  /** All keys of the tenant, newest first, without secrets or hashes. */
+  listApiKeys(): ApiKeyListing[] {
+    return this.ctx.storage.sql
+      .exec<ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at DESC, id')
+      .toArray()
+      .map((r) => ({
+        id: r.id,
+        name: r.name,
+        environment: r.environment,
+        prefix: r.prefix,
+        status: r.status,
+        createdAt: r.created_at,
+        revokedAt: r.revoked_at,
+      }))
+  }
+
+  #tenantId(): string {
+    const row = this.ctx.storage.sql
+      .exec<{ id: string }>('SELECT id FROM tenant LIMIT 1')
+      .toArray()[0]
+    if (!row) throw new Error('tenant object is not initialised')
+    return row.id
+  }
+
+  async #publish(hash: string, snapshot: KeySnapshot): Promise<void> {
+    await this.env.KEY_CACHE.put(cacheKeys.apiKey(hash), JSON.stringify(snapshot))
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Fault injection for the mock provider. A fault comes from the `x-mock-fault` request header,
+ * or from a scripted queue that tests fill through `POST /__mock/script` (so faults reach the
+ * mock even through a gateway that does not forward client headers).
+ */
+
+export type Fault =
+  | { kind: 'status'; status: number }
+  | { kind: 'timeout' }
+  | { kind: 'reset' }
+  | { kind: 'cut'; afterChunks: number }
+  | { kind: 'malformed' }
+  | { kind: 'latency'; ms: number }
+
+/**
+ * Parses a fault spec: `status:503`, `timeout`, `reset`, `cut:3`, `malformed`, `latency:250`.
+ * Returns an error string for anything else so a typo in a test fails loudly.
+ */
+export function parseFault(spec: string): Fault | { error: string } {
+  const [name, arg] = spec.trim().split(':', 2)
+  const n = arg === undefined ? NaN : Number(arg)
+  switch (name) {
+    case 'status':
+      return Number.isInteger(n) && n >= 400 && n <= 599
+        ? { kind: 'status', status: n }
+        : { error: `status fault needs a 4xx/5xx code, got "${arg ?? ''}"` }
+    case 'timeout':
+      return { kind: 'timeout' }
+    case 'reset':
+      return { kind: 'reset' }
+    case 'malformed':
+      return { kind: 'malformed' }
+    case 'cut':
+      return Number.isInteger(n) && n >= 0
+        ? { kind: 'cut', afterChunks: n }
+        : { error: `cut fault needs a chunk count, got "${arg ?? ''}"` }
+    case 'latency':
+      return Number.isFinite(n) && n >= 0
+        ? { kind: 'latency', ms: n }
+        : { error: `latency fault needs milliseconds, got "${arg ?? ''}"` }
+    default:
+      return { error: `unknown fault "${spec}"` }
+  }
+}
+
+/** A FIFO of scripted faults; each request takes at most one. */
+export class FaultScript {
+  #queue: Fault[] = []
+
+  push(faults: Fault[]): void {
+    this.#queue.push(...faults)
+  }
+
+  take(): Fault | undefined {
+    return this.#queue.shift()
+  }
+
+  clear(): void {
+    this.#queue = []
+  }
+
+  get pending(): number {
+    return this.#queue.length
+  }
+}

@@ -1,0 +1,57 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Every test in the repo, in two projects:
+ * - workerd: the gateway Worker and Durable Objects inside the real Workers runtime, against the
+ *   mock provider that the project's global setup starts on loopback;
+ * - node: contracts, the analytics service, the mock provider and the real local services
+ *   (Redis behind the Upstash REST adapter, FerretDB, s3rver, SMTP) that its global setup starts.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: './workers/gateway/src/index.ts',
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ENVIRONMENT: 'test',
+                UPSTREAM_OPENAI_BASE_URL: `${inject('mockProviderUrl')}/v1`,
+                UPSTREAM_TIMEOUT_MS: '2000',
+                MAX_BODY_BYTES: String(64 * 1024),
+                BOOTSTRAP_TOKEN: 'test-bootstrap-token',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workerd',
+          include: [
+            'workers/gateway/test/**/*.test.ts',
+            'durable-objects/test/**/*.test.ts',
+            'test/workerd/**/*.test.ts',
+          ],
+          globalSetup: ['test/setup/mock-provider.global.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: [
+            'workers/contracts/test/**/*.test.ts',
+            'tools/**/test/**/*.test.ts',
+            'analytics-gpu/test/**/*.test.ts',
+            'test/node/**/*.test.ts',
+          ],
+          globalSetup: ['test/setup/services.global.ts'],
+          testTimeout: 20_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+})

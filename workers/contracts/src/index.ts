@@ -1,0 +1,9 @@
+/**
+ * @trueport/contracts: the schemas every TruePort deployable parses at its boundary.
+ * A schema and its inferred type share one name.
+ */
+export * from './chat'
+export * from './errors'
+export * from './health'
+export * from './ids'
+export * from './tenancy'

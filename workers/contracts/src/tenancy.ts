@@ -1,0 +1,49 @@
+import { z } from 'zod'
+import { ApiKeyToken, Environment, TenantSlug } from './ids'
+
+/**
+ * Body of POST /internal/bootstrap: creates (or finds) a tenant with its owner and, when asked,
+ * issues a fresh API key. Used by `npm start` and by tests; guarded by the BOOTSTRAP_TOKEN secret.
+ */
+export const BootstrapRequest = z.object({
+  tenant: z.object({ slug: TenantSlug, name: z.string().min(1).max(120) }),
+  admin: z.object({
+    email: z.email().max(254),
+    password: z.string().min(12).max(256),
+  }),
+  apiKey: z
+    .object({ name: z.string().min(1).max(120), environment: Environment.default('dev') })
+    .optional(),
+})
+export type BootstrapRequest = z.infer<typeof BootstrapRequest>
+
+/** An API key exactly as issued: the only time its secret is ever shown. */
+export const IssuedApiKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: Environment,
+  prefix: z.string(),
+  key: ApiKeyToken,
+  createdAt: z.string(),
+})
+export type IssuedApiKey = z.infer<typeof IssuedApiKey>
+
+export const BootstrapResponse = z.object({
+  tenantId: z.string(),
+  tenantCreated: z.boolean(),
+  adminUserId: z.string(),
+  apiKey: IssuedApiKey.optional(),
+})
+export type BootstrapResponse = z.infer<typeof BootstrapResponse>
+
+/**
+ * What the gateway's hot path knows about a key after authentication: enough to route, limit
+ * and attribute the request without another lookup. Cached in isolate memory and KV.
+ */
+export const KeySnapshot = z.object({
+  keyId: z.string(),
+  tenantId: z.string(),
+  environment: Environment,
+  status: z.enum(['active', 'revoked']),
+})
+export type KeySnapshot = z.infer<typeof KeySnapshot>

@@ -1,0 +1,58 @@
+import { Hono, type MiddlewareHandler } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { requestId } from 'hono/request-id'
+import type { AppEnv } from './env'
+import { GatewayError, renderError } from './errors'
+import { apiKeyAuth } from './middleware/api-key-auth'
+import { bootstrapRoutes } from './routes/bootstrap'
+import { chatRoutes } from './routes/chat'
+import { healthRoutes } from './routes/health'
+import { modelRoutes } from './routes/models'
+
+/** Default request body limit when MAX_BODY_BYTES is unset (4 MiB). */
+const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+/**
+ * The gateway app. Middleware order follows the request path in ARCHITECTURE.md: request id,
+ * body-size limit, authentication, then the route. Errors are rendered only in `onError`.
+ */
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.use(requestId({ headerName: 'x-request-id', generator: () => crypto.randomUUID() }))
+  // The limit is a var, known only per request; one limiter per distinct value is built lazily.
+  const limiters = new Map<number, MiddlewareHandler<AppEnv>>()
+  const maxBody: MiddlewareHandler<AppEnv> = async function maxBody(c, next) {
+    const maxSize = Number(c.env.MAX_BODY_BYTES) || DEFAULT_MAX_BODY_BYTES
+    let limiter = limiters.get(maxSize)
+    if (!limiter) {
+      limiter = bodyLimit({
+        maxSize,
+        onError: () => {
+          throw new GatewayError('body_too_large', `request body exceeds ${maxSize} bytes`)
+        },
+      })
+      limiters.set(maxSize, limiter)
+    }
+    return limiter(c, next)
+  }
+  app.use('*', maxBody)
+
+  app.route('/', healthRoutes)
+  app.route('/internal', bootstrapRoutes)
+
+  const v1 = new Hono<AppEnv>()
+  v1.use(apiKeyAuth())
+  v1.route('/', chatRoutes)
+  v1.route('/', modelRoutes)
+  app.route('/v1', v1)
+
+  app.notFound((c) => {
+    throw new GatewayError(
+      'not_found',
+      `no route for ${c.req.method} ${new URL(c.req.url).pathname}`
+    )
+  })
+  app.onError(renderError)
+  return app
+}

@@ -1,0 +1,69 @@
+import { ERROR_STATUS, ERROR_TYPES, type ErrorBody, type ErrorCode } from '@trueport/contracts'
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from './env'
+
+/**
+ * The one error type handlers throw. `publicMessage` goes to the client; `cause` and `detail`
+ * only to logs. The status comes from the code unless a route has a reason to override it
+ * (an upstream 4xx passed on with its own status).
+ */
+export class GatewayError extends Error {
+  readonly status: number
+
+  constructor(
+    readonly code: ErrorCode,
+    readonly publicMessage: string,
+    options: { cause?: unknown; status?: number; param?: string; detail?: unknown } = {}
+  ) {
+    super(publicMessage, { cause: options.cause })
+    this.name = 'GatewayError'
+    this.status = options.status ?? ERROR_STATUS[code]
+    this.param = options.param
+    this.detail = options.detail
+  }
+
+  readonly param: string | undefined
+  readonly detail: unknown
+}
+
+/** Builds the OpenAI-shaped error body for a code. */
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  requestId?: string,
+  param?: string
+): ErrorBody {
+  return {
+    error: {
+      message,
+      type: ERROR_TYPES[code],
+      code,
+      param: param ?? null,
+      ...(requestId ? { request_id: requestId } : {}),
+    },
+  }
+}
+
+/**
+ * `app.onError`: the only place an error becomes a response. Anything that is not a
+ * GatewayError is a bug: it is logged with its stack and answered with a generic 500.
+ */
+export function renderError(err: Error, c: Context<AppEnv>): Response {
+  const requestId = c.get('requestId')
+  if (err instanceof GatewayError) {
+    if (err.status >= 500) {
+      console.error(
+        JSON.stringify({ requestId, code: err.code, cause: String(err.cause), detail: err.detail })
+      )
+    }
+    return c.json(
+      errorBody(err.code, err.publicMessage, requestId, err.param),
+      err.status as ContentfulStatusCode
+    )
+  }
+  console.error(
+    JSON.stringify({ requestId, code: 'internal_error', error: err.stack ?? String(err) })
+  )
+  return c.json(errorBody('internal_error', 'internal error', requestId), 500)
+}

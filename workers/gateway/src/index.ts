@@ -1,0 +1,9 @@
+/**
+ * Entry point of the gateway Worker: the Hono app as the fetch handler, plus the Durable Object
+ * classes that wrangler.toml binds (they must be exported from the main module).
+ */
+import { createApp } from './app'
+
+export { DirectoryDO, TenantDO } from '@trueport/durable-objects'
+
+export default createApp()

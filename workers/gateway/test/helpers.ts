@@ -1,0 +1,61 @@
+import { SELF } from 'cloudflare:test'
+import type { BootstrapResponse, IssuedApiKey } from '@trueport/contracts'
+import { inject } from 'vitest'
+
+/** The gateway's origin inside the test runtime (SELF ignores the host). */
+export const ORIGIN = 'http://gateway.test'
+
+/** Base URL of the mock provider, for its /__mock control endpoints. */
+export const mockUrl = () => inject('mockProviderUrl')
+
+/** Scripts faults into the mock provider: each of the next requests takes one. */
+export async function scriptFaults(...faults: string[]): Promise<void> {
+  const res = await fetch(`${mockUrl()}/__mock/script`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ faults }),
+  })
+  if (!res.ok) throw new Error(`mock script failed: ${await res.text()}`)
+}
+
+export async function clearFaults(): Promise<void> {
+  await fetch(`${mockUrl()}/__mock/script`, { method: 'DELETE' })
+}
+
+let counter = 0
+
+/** Bootstraps a fresh tenant (unique slug per call) and returns it with a new API key. */
+export async function newTenant(): Promise<BootstrapResponse & { apiKey: IssuedApiKey }> {
+  const slug = `t-${Date.now().toString(36)}-${++counter}-${Math.random().toString(36).slice(2, 8)}`
+  const res = await SELF.fetch(`${ORIGIN}/internal/bootstrap`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
+    body: JSON.stringify({
+      tenant: { slug, name: `Tenant ${slug}` },
+      admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
+      apiKey: { name: 'test', environment: 'dev' },
+    }),
+  })
+  if (res.status !== 201) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)
+  const body = await res.json<BootstrapResponse>()
+  if (!body.apiKey) throw new Error('bootstrap issued no key')
+  return { ...body, apiKey: body.apiKey }
+}
+
+/** POSTs JSON to the gateway with the given key. */
+export function post(
+  path: string,
+  key: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {}
+) {
+  return SELF.fetch(`${ORIGIN}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...headers,
+    },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  })
+}
