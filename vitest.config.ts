@@ -46,6 +46,7 @@ export default defineConfig({
             'tools/**/test/**/*.test.ts',
             'analytics-gpu/test/**/*.test.ts',
             'test/node/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
           ],
           globalSetup: ['test/setup/services.global.ts'],
           testTimeout: 20_000,
