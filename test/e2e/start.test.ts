@@ -92,9 +92,8 @@ describe('npm start', { timeout: 180_000 }, () => {
       '-d',
       body,
     ])
-    expect(JSON.parse(stdout)).toMatchObject({
-      choices: [{ message: { content: expect.stringContaining('You said: "Hello"') } }],
-    })
+    const viaCurl = JSON.parse(stdout) as { choices: { message: { content: string } }[] }
+    expect(viaCurl.choices[0]?.message.content).toContain('You said: "Hello"')
 
     // The official SDK, non-streaming and streaming.
     const client = new OpenAI({ baseURL, apiKey: demo.apiKey, maxRetries: 0 })
@@ -111,13 +110,13 @@ describe('npm start', { timeout: 180_000 }, () => {
       messages: [{ role: 'user', content: 'Stream' }],
     })
     let text = ''
-    let usage: unknown
+    let usage: { total_tokens: number } | undefined
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta.content ?? ''
       usage ??= chunk.usage ?? undefined
     }
     expect(text).toBe('Hello from the TruePort mock provider (mock-gpt). You said: "Stream".')
-    expect(usage).toMatchObject({ total_tokens: expect.any(Number) })
+    expect(usage?.total_tokens).toBeGreaterThan(0)
 
     // A wrong key is refused in the shape the SDK understands.
     const bad = new OpenAI({ baseURL, apiKey: 'tp_dev_' + 'x'.repeat(40), maxRetries: 0 })
