@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- s3rver ships no types; every project that sees this context needs its ambient module
 /// <reference path="./services/s3rver.d.ts" />
 import type { ServiceEndpoints } from './services/index'
 

@@ -9,7 +9,10 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 export function randomBase62(length: number): string {
   let out = ''
   while (out.length < length) {
-    const bytes = crypto.getRandomValues(new Uint8Array(length * 2))
+    // getRandomValues refuses more than 65,536 bytes a call.
+    const bytes = crypto.getRandomValues(
+      new Uint8Array(Math.min(65_536, (length - out.length) * 2))
+    )
     for (const b of bytes) {
       if (b < 248 && out.length < length) out += BASE62[b % 62]
     }
