@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,12 +9,19 @@ import { spawnService, type RunningService } from './process'
 
 export const FERRETDB_VERSION = 'v1.24.2'
 
-/** Where the built FerretDB binary is cached between runs (it takes minutes to build). */
+const SOURCE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'ferretdb')
+
+/**
+ * Where the built FerretDB binary is cached between runs (it takes minutes to build). The name
+ * carries a digest of the wrapper's sources, so changing them builds a new binary.
+ */
 export function ferretDbBinaryPath(): string {
+  const digest = createHash('sha256')
+  for (const f of ['main.go', 'go.mod', 'go.sum']) digest.update(readFileSync(join(SOURCE_DIR, f)))
   const cache =
     process.env.TRUEPORT_CACHE_DIR ??
     join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'trueport')
-  return join(cache, `ferretdb-${FERRETDB_VERSION}`)
+  return join(cache, `ferretdb-${FERRETDB_VERSION}-${digest.digest('hex').slice(0, 12)}`)
 }
 
 /**
@@ -23,10 +31,11 @@ export function ferretDbBinaryPath(): string {
 export function ensureFerretDbBinary(): string {
   const bin = ferretDbBinaryPath()
   if (existsSync(bin)) return bin
-  const src = join(dirname(fileURLToPath(import.meta.url)), 'ferretdb')
   mkdirSync(dirname(bin), { recursive: true })
   try {
-    execFileSync('go', ['build', '-trimpath', '-o', bin, '.'], { cwd: src, stdio: 'inherit' })
+    // Build to a temporary name first so an interrupted build never leaves a broken cache entry.
+    execFileSync('go', ['build', '-trimpath', '-o', `${bin}.partial`, '.'], { cwd: SOURCE_DIR, stdio: 'inherit' })
+    execFileSync('mv', [`${bin}.partial`, bin])
   } catch (err) {
     throw new Error(
       `building FerretDB failed (is Go >= 1.24 installed?): ${(err as Error).message}`
