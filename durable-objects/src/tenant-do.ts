@@ -68,13 +68,16 @@ export class TenantDO extends DurableObject<Env> {
     ctx.storage.transactionSync(() => applyMigrations(ctx.storage.sql, MIGRATIONS))
   }
 
-  /** Records the tenant's identity; a second call with the same id is a no-op. */
-  init(tenant: { id: string; slug: string; name: string }): { created: boolean } {
+  /**
+   * Records the tenant's identity; a second call with the same id is a no-op. An object that
+   * already holds another tenant answers `conflict` (a result, not a throw: the caller decides
+   * how to report it, and RPC exceptions are noisy across the DO boundary).
+   */
+  init(tenant: { id: string; slug: string; name: string }): { created: boolean; conflict?: true } {
     const sql = this.ctx.storage.sql
     const existing = sql.exec<{ id: string }>('SELECT id FROM tenant LIMIT 1').toArray()[0]
     if (existing) {
-      if (existing.id !== tenant.id) throw new Error('tenant object already holds another tenant')
-      return { created: false }
+      return existing.id === tenant.id ? { created: false } : { created: false, conflict: true }
     }
     sql.exec(
       'INSERT INTO tenant (id, slug, name, created_at) VALUES (?, ?, ?, ?)',

@@ -34,7 +34,10 @@ export function ensureFerretDbBinary(): string {
   mkdirSync(dirname(bin), { recursive: true })
   try {
     // Build to a temporary name first so an interrupted build never leaves a broken cache entry.
-    execFileSync('go', ['build', '-trimpath', '-o', `${bin}.partial`, '.'], { cwd: SOURCE_DIR, stdio: 'inherit' })
+    execFileSync('go', ['build', '-trimpath', '-o', `${bin}.partial`, '.'], {
+      cwd: SOURCE_DIR,
+      stdio: 'inherit',
+    })
     execFileSync('mv', [`${bin}.partial`, bin])
   } catch (err) {
     throw new Error(
