@@ -10,9 +10,9 @@ const command = process.argv[2] ?? 'start'
 if (command === 'build') {
   console.log(`ferretdb binary: ${ensureFerretDbBinary()}`)
 } else if (command === 'start') {
-  const { endpoints, stop } = await startServices()
-  console.log(JSON.stringify(endpoints, null, 2))
-  const shutdown = () => void stop().then(() => process.exit(0))
+  const services = await startServices()
+  console.log(JSON.stringify(services.endpoints, null, 2))
+  const shutdown = () => void services.stop().then(() => process.exit(0))
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
 } else {
