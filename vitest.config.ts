@@ -1,4 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+// A relative import: vitest bundles its config, but loads workspace packages as plain Node modules.
+import { mockProvidersConfig } from './tools/mock-provider/src/gateway-config'
 import { defineConfig } from 'vitest/config'
 
 /**
@@ -19,7 +21,7 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 ENVIRONMENT: 'test',
-                UPSTREAM_OPENAI_BASE_URL: `${inject('mockProviderUrl')}/v1`,
+                PROVIDERS: JSON.stringify(mockProvidersConfig(inject('mockProviderUrl'))),
                 UPSTREAM_TIMEOUT_MS: '2000',
                 MAX_BODY_BYTES: String(64 * 1024),
                 BOOTSTRAP_TOKEN: 'test-bootstrap-token',

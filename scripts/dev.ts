@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
-import { startMockProvider } from '@trueport/mock-provider'
+import { mockProvidersConfig, startMockProvider } from '@trueport/mock-provider'
 import { ensureDemoTenant } from './lib/demo'
 import { startWranglerDev, stopProcessGroup } from './lib/wrangler-dev'
 
@@ -37,7 +37,7 @@ try {
     verbose: process.env.TRUEPORT_VERBOSE === '1',
     vars: {
       ENVIRONMENT: 'local',
-      UPSTREAM_OPENAI_BASE_URL: `${mock.url}/v1`,
+      PROVIDERS: JSON.stringify(mockProvidersConfig(mock.url)),
       BOOTSTRAP_TOKEN: bootstrapToken,
     },
   })

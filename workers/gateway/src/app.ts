@@ -6,8 +6,12 @@ import { GatewayError, renderError } from './errors'
 import { apiKeyAuth } from './middleware/api-key-auth'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { chatRoutes } from './routes/chat'
+import { embeddingsRoutes } from './routes/embeddings'
+import { geminiRoutes } from './routes/gemini'
 import { healthRoutes } from './routes/health'
+import { messagesRoutes } from './routes/messages'
 import { modelRoutes } from './routes/models'
+import { passthroughRoutes } from './routes/passthrough'
 
 /** Default request body limit when MAX_BODY_BYTES is unset (4 MiB). */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -41,11 +45,23 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', healthRoutes)
   app.route('/internal', bootstrapRoutes)
 
+  // One authenticator (one isolate cache) for every data-plane surface.
+  const auth = apiKeyAuth()
   const v1 = new Hono<AppEnv>()
-  v1.use(apiKeyAuth())
+  v1.use(auth)
   v1.route('/', chatRoutes)
+  v1.route('/', messagesRoutes)
+  v1.route('/', embeddingsRoutes)
   v1.route('/', modelRoutes)
   app.route('/v1', v1)
+
+  const v1beta = new Hono<AppEnv>()
+  v1beta.use(auth)
+  v1beta.route('/', geminiRoutes)
+  app.route('/v1beta', v1beta)
+
+  // Provider-native passthrough comes last so it never shadows the routes above.
+  app.route('/', passthroughRoutes(auth))
 
   app.notFound((c) => {
     throw new GatewayError(

@@ -1,15 +1,21 @@
 import type { KeySnapshot } from '@trueport/contracts'
+import type { InteractionOutcome } from './services/chat'
+import type { ClientSurface } from './surfaces/types'
 
 /** Secrets are not in wrangler.toml, so `wrangler types` cannot see them; they are typed here. */
 export interface Secrets {
-  /** Bearer token for the OpenAI-compatible upstream (absent for the local mock). */
-  UPSTREAM_OPENAI_API_KEY?: string
+  /** Provider keys are secrets named by PROVIDERS (`apiKeySecret`), e.g. OPENAI_API_KEY. */
+  [secret: `${string}_API_KEY`]: string | undefined
 }
 
 /** Per-request values set by middleware. */
 export interface Vars {
   requestId: string
   apiKey: KeySnapshot
+  /** The client dialect of the route, so errors render in a shape its SDK parses. */
+  surface: ClientSurface
+  /** Provider, usage and cost of the interaction, once the upstream answered. */
+  outcome: InteractionOutcome
 }
 
 /** The Hono environment of the gateway app. */

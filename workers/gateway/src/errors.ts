@@ -51,19 +51,23 @@ export function errorBody(
  */
 export function renderError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId')
+  const surface = c.get('surface')
   if (err instanceof GatewayError) {
     if (err.status >= 500) {
       console.error(
         JSON.stringify({ requestId, code: err.code, cause: String(err.cause), detail: err.detail })
       )
     }
-    return c.json(
-      errorBody(err.code, err.publicMessage, requestId, err.param),
-      err.status as ContentfulStatusCode
-    )
+    const body = surface
+      ? surface.errorBody(err.code, err.status, err.publicMessage, requestId, err.param)
+      : errorBody(err.code, err.publicMessage, requestId, err.param)
+    return c.json(body, err.status as ContentfulStatusCode)
   }
   console.error(
     JSON.stringify({ requestId, code: 'internal_error', error: err.stack ?? String(err) })
   )
-  return c.json(errorBody('internal_error', 'internal error', requestId), 500)
+  const body = surface
+    ? surface.errorBody('internal_error', 500, 'internal error', requestId)
+    : errorBody('internal_error', 'internal error', requestId)
+  return c.json(body, 500)
 }

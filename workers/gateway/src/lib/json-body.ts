@@ -12,6 +12,23 @@ function issuePath(path: readonly PropertyKey[]): string {
  * `invalid_json`; a schema violation is `invalid_request` naming the first offending field.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  return validate(schema, await readJsonValue(c))
+}
+
+/** Parses `value` with `schema`, as readJson does, for bodies translated from another dialect. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const param = issue ? issuePath(issue.path) : undefined
+    const message = issue ? `${param ? `${param}: ` : ''}${issue.message}` : 'invalid request body'
+    throw new GatewayError('invalid_request', message, { ...(param ? { param } : {}) })
+  }
+  return parsed.data
+}
+
+/** Reads the body as strict UTF-8 JSON without a schema. */
+export async function readJsonValue(c: Context): Promise<unknown> {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
@@ -32,12 +49,5 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
       }
     )
   }
-  const parsed = schema.safeParse(value)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const param = issue ? issuePath(issue.path) : undefined
-    const message = issue ? `${param ? `${param}: ` : ''}${issue.message}` : 'invalid request body'
-    throw new GatewayError('invalid_request', message, { ...(param ? { param } : {}) })
-  }
-  return parsed.data
+  return value
 }

@@ -14,15 +14,18 @@ export interface ApiKeyAuthOptions {
 
 /**
  * Reads the key the way each SDK sends it: `Authorization: Bearer` (OpenAI and most others),
- * `x-api-key` (Anthropic), `x-goog-api-key` (Gemini).
+ * `x-api-key` (Anthropic), `x-goog-api-key` or `?key=` (Gemini).
  */
-function presentedKey(headers: Headers): string | undefined {
+function presentedKey(headers: Headers, url: string): string | undefined {
   const auth = headers.get('authorization')
   if (auth) {
     const match = /^Bearer\s+(.+)$/i.exec(auth.trim())
     return match?.[1]?.trim()
   }
-  return headers.get('x-api-key') ?? headers.get('x-goog-api-key') ?? undefined
+  const header = headers.get('x-api-key') ?? headers.get('x-goog-api-key')
+  if (header) return header
+  // Gemini's REST convention also allows `?key=`.
+  return url.includes('key=') ? (new URL(url).searchParams.get('key') ?? undefined) : undefined
 }
 
 /**
@@ -41,7 +44,7 @@ export function apiKeyAuth({
   const cache = new KeySnapshotCache(cacheTtlMs, negativeCacheTtlMs, maxEntries)
 
   return async function apiKeyAuth(c, next) {
-    const key = presentedKey(c.req.raw.headers)
+    const key = presentedKey(c.req.raw.headers, c.req.url)
     if (!key)
       throw new GatewayError('missing_api_key', 'missing API key: send Authorization: Bearer <key>')
     if (!looksLikeApiKey(key)) throw new GatewayError('invalid_api_key', 'invalid API key')

@@ -1,15 +1,15 @@
+import type { ModelEntry } from '@trueport/contracts'
 import { Hono } from 'hono'
 import type { AppEnv } from '../env'
-import { callUpstream, upstreamFailure } from '../services/upstream'
-import { upstreamConfig } from './chat'
+import { routingTable } from '../services/routing'
 
-/** GET /v1/models: the models the upstream offers (per-key model scopes arrive with policies). */
-export const modelRoutes = new Hono<AppEnv>().get('/models', async (c) => {
-  const res = await callUpstream(upstreamConfig(c.env), '/models', {
-    method: 'GET',
-    signal: c.req.raw.signal,
-  })
-  if (!res.ok) throw await upstreamFailure(res)
-  c.header('content-type', 'application/json')
-  return c.body(await res.text(), 200)
+/**
+ * GET /v1/models: the model names this gateway routes. Per-key model scopes narrow this list
+ * once policies exist; prefix patterns (`claude-*`) are accepted but not listed.
+ */
+export const modelRoutes = new Hono<AppEnv>().get('/models', (c) => {
+  const data: ModelEntry[] = routingTable(c.env.PROVIDERS)
+    .models()
+    .map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: m.upstream }))
+  return c.json({ object: 'list', data })
 })

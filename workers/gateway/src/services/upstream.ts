@@ -1,51 +1,40 @@
 import { GatewayError } from '../errors'
-
-export interface UpstreamConfig {
-  /** OpenAI-compatible base URL including `/v1`. */
-  baseUrl: string
-  apiKey?: string | undefined
-  /** Time allowed until the response headers arrive; a stream may then run longer. */
-  timeoutMs: number
-}
+import type { ProviderAdapter, UpstreamCall } from '../providers/types'
 
 /**
- * Sends one request to an OpenAI-compatible upstream. Network failures become `upstream_error`
- * (502) and a missed header deadline `upstream_timeout` (504); the caller maps statuses.
+ * Sends one request upstream. `timeoutMs` bounds the wait for the response headers; a stream
+ * may then run longer. A client that disconnects aborts the upstream request too.
+ * Network failures become `upstream_error` (502), a missed deadline `upstream_timeout` (504).
  */
 export async function callUpstream(
-  config: UpstreamConfig,
-  path: string,
-  init: { method: 'GET' | 'POST'; body?: string; signal?: AbortSignal }
+  call: Pick<UpstreamCall, 'url' | 'method' | 'headers'> & { body?: BodyInit | undefined },
+  timeoutMs: number,
+  signal?: AbortSignal
 ): Promise<Response> {
   const controller = new AbortController()
-  const onClientAbort = () => controller.abort(init.signal?.reason)
-  init.signal?.addEventListener('abort', onClientAbort, { once: true })
+  const onClientAbort = () => controller.abort(signal?.reason)
+  signal?.addEventListener('abort', onClientAbort, { once: true })
   const timer = setTimeout(
     () => controller.abort(new DOMException('upstream timeout', 'TimeoutError')),
-    config.timeoutMs
+    timeoutMs
   )
-  const headers = new Headers({ accept: 'application/json, text/event-stream' })
-  if (init.body !== undefined) headers.set('content-type', 'application/json')
-  if (config.apiKey) headers.set('authorization', `Bearer ${config.apiKey}`)
   try {
-    return await fetch(`${config.baseUrl.replace(/\/+$/, '')}${path}`, {
-      method: init.method,
-      headers,
-      ...(init.body !== undefined ? { body: init.body } : {}),
+    return await fetch(call.url, {
+      method: call.method,
+      headers: call.headers,
+      ...(call.body !== undefined ? { body: call.body } : {}),
       signal: controller.signal,
     })
   } catch (cause) {
-    if (controller.signal.aborted && !init.signal?.aborted) {
-      throw new GatewayError(
-        'upstream_timeout',
-        `upstream did not answer within ${config.timeoutMs} ms`,
-        { cause }
-      )
+    if (controller.signal.aborted && !signal?.aborted) {
+      throw new GatewayError('upstream_timeout', `upstream did not answer within ${timeoutMs} ms`, {
+        cause,
+      })
     }
     throw new GatewayError('upstream_error', 'upstream connection failed', { cause })
   } finally {
     clearTimeout(timer)
-    init.signal?.removeEventListener('abort', onClientAbort)
+    signal?.removeEventListener('abort', onClientAbort)
   }
 }
 
@@ -55,16 +44,19 @@ export async function callUpstream(
  * gateway's provider credential is wrong, which is not the client's fault, so they are 502
  * like every 5xx.
  */
-export async function upstreamFailure(res: Response): Promise<GatewayError> {
+export async function upstreamFailure(
+  res: Response,
+  adapter: ProviderAdapter
+): Promise<GatewayError> {
   const text = await res.text().catch(() => '')
-  const detail = `${res.status} ${text.slice(0, 2000)}`
-  let message = `upstream answered ${res.status}`
+  const detail = `${adapter.id} ${res.status} ${text.slice(0, 2000)}`
+  let providerMessage: string | undefined
   try {
-    const parsed = JSON.parse(text) as { error?: { message?: unknown } }
-    if (typeof parsed.error?.message === 'string') message = `upstream: ${parsed.error.message}`
+    providerMessage = adapter.errorMessage(JSON.parse(text))
   } catch {
     // A non-JSON error body is kept as detail for the logs only.
   }
+  const message = `upstream: ${providerMessage ?? `answered ${res.status}`}`
   switch (res.status) {
     case 404:
       return new GatewayError('model_not_found', message, { detail })

@@ -1,0 +1,21 @@
+/**
+ * The gateway routing configuration (PROVIDERS, schema GatewayProviders) that sends every
+ * dialect to a mock provider at `baseUrl`: mock-gpt via the OpenAI adapter, mock-claude via the
+ * Anthropic adapter, mock-gemini via the Gemini adapter. Used by `npm start` and the tests.
+ */
+export function mockProvidersConfig(baseUrl: string) {
+  return {
+    upstreams: {
+      'mock-openai': { provider: 'openai', baseUrl: `${baseUrl}/v1` },
+      'mock-anthropic': { provider: 'anthropic', baseUrl },
+      'mock-gemini': { provider: 'gemini', baseUrl },
+    },
+    models: {
+      'mock-gpt': { upstream: 'mock-openai' },
+      'mock-claude': { upstream: 'mock-anthropic' },
+      'mock-gemini': { upstream: 'mock-gemini' },
+      'mock-embed': { upstream: 'mock-openai' },
+      'mock-*': { upstream: 'mock-openai' },
+    },
+  }
+}

@@ -1,0 +1,134 @@
+import type { ChatCompletion, ChatCompletionRequest, Usage } from '@trueport/contracts'
+import type { Context } from 'hono'
+import { TranslationError } from '../dialects/common'
+import type { AppEnv } from '../env'
+import { GatewayError } from '../errors'
+import { passthroughStream, translateStream } from '../lib/streams'
+import type { ResolvedRoute } from './routing'
+import { routingTable } from './routing'
+import { costOf } from './pricing'
+import { callUpstream, upstreamFailure } from './upstream'
+import type { ClientSurface } from '../surfaces/types'
+
+/** What the gateway learned about one interaction; handed to the audit trail. */
+export interface InteractionOutcome {
+  provider: string
+  upstream: string
+  model: string
+  attempts: number
+  usage?: Usage
+  costMicroUsd?: number
+  priceVersion?: string
+  upstreamMs: number
+}
+
+/** Reads a secret binding named by configuration. */
+export function secretLookup(env: AppEnv['Bindings']): (name: string) => string | undefined {
+  const bag = env as unknown as Record<string, unknown>
+  return (name) => (typeof bag[name] === 'string' ? bag[name] : undefined)
+}
+
+export const upstreamTimeout = (env: AppEnv['Bindings']) =>
+  Number(env.UPSTREAM_TIMEOUT_MS) || 60_000
+
+/** Resolves the model to a route from the isolate's routing table. */
+export function resolveRoute(c: Context<AppEnv>, model: string): ResolvedRoute {
+  return routingTable(c.env.PROVIDERS).resolve(model, secretLookup(c.env))
+}
+
+function setUsageHeaders(c: Context<AppEnv>, outcome: InteractionOutcome): void {
+  if (!outcome.usage) return
+  c.header('x-trueport-usage-prompt-tokens', String(outcome.usage.prompt_tokens))
+  c.header('x-trueport-usage-completion-tokens', String(outcome.usage.completion_tokens))
+  c.header(
+    'x-trueport-usage-cached-tokens',
+    String(outcome.usage.prompt_tokens_details?.cached_tokens ?? 0)
+  )
+  if (outcome.costMicroUsd !== undefined) {
+    c.header('x-trueport-cost-micro-usd', String(outcome.costMicroUsd))
+    c.header('x-trueport-price-version', outcome.priceVersion ?? '')
+  }
+}
+
+function settle(outcome: InteractionOutcome, usage: Usage): void {
+  outcome.usage = usage
+  const cost = costOf(outcome.model, usage)
+  if (cost) {
+    outcome.costMicroUsd = cost.microUsd
+    outcome.priceVersion = cost.priceVersion
+  }
+}
+
+/**
+ * Runs one chat request for any client surface against whichever provider the model routes
+ * to: build the upstream request, send it, then render the answer (or translate the stream)
+ * in the client's dialect. Sets the provenance, usage, cost and timing headers.
+ */
+export async function runChat(
+  c: Context<AppEnv>,
+  surface: ClientSurface,
+  req: ChatCompletionRequest
+): Promise<Response> {
+  const started = performance.now()
+  const { adapter, target } = resolveRoute(c, req.model)
+  const call = adapter.chat(req, target)
+  const res = await callUpstream(call, upstreamTimeout(c.env), c.req.raw.signal)
+  const upstreamMs = performance.now() - started
+  if (!res.ok) throw await upstreamFailure(res, adapter)
+  if (!res.body) throw new GatewayError('upstream_error', 'upstream sent an empty response')
+
+  const outcome: InteractionOutcome = {
+    provider: adapter.id,
+    upstream: target.upstream,
+    model: target.model,
+    attempts: 1,
+    upstreamMs,
+  }
+  c.set('outcome', outcome)
+  c.header('x-trueport-provider', adapter.id)
+  c.header('x-trueport-model', target.model)
+  c.header('x-trueport-attempts', '1')
+
+  if (!req.stream) {
+    let completion: ChatCompletion
+    try {
+      completion = adapter.parseChat(await res.json(), target)
+    } catch (cause) {
+      const message =
+        cause instanceof TranslationError ? cause.message : 'upstream sent an unreadable response'
+      throw new GatewayError('upstream_error', message, { cause })
+    }
+    if (!Array.isArray(completion.choices))
+      throw new GatewayError('upstream_error', 'upstream response has no choices')
+    if (completion.usage) settle(outcome, completion.usage)
+    setUsageHeaders(c, outcome)
+    c.header('server-timing', serverTiming(started, upstreamMs))
+    return c.json(surface.render(completion))
+  }
+
+  const requestId = c.get('requestId')
+  const hooks = {
+    onUsage: (usage: Usage) => settle(outcome, usage),
+    errorFrame: (message: string) => surface.errorFrame(message, requestId),
+  }
+  const body = res.body as ReadableStream<Uint8Array>
+  const stream =
+    surface.dialect === adapter.dialect && adapter.dialect === 'openai'
+      ? passthroughStream(body, adapter.streamDecoder(target), hooks)
+      : translateStream(
+          body,
+          adapter.streamDecoder(target),
+          surface.encoder(requestId, req.model),
+          hooks
+        )
+  c.header('content-type', 'text/event-stream; charset=utf-8')
+  c.header('cache-control', 'no-cache')
+  c.header('server-timing', serverTiming(started, upstreamMs))
+  return c.body(stream, 200)
+}
+
+/** `upstream` is the wait for the provider's headers; `gateway` the rest of the time spent here. */
+export function serverTiming(started: number, upstreamMs: number): string {
+  const total = performance.now() - started
+  return `upstream;dur=${upstreamMs.toFixed(2)}, gateway;dur=${Math.max(0, total - upstreamMs).toFixed(2)}`
+}
