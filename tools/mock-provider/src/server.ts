@@ -5,7 +5,7 @@ import type { Dialect, MockReply, MockRequest } from './dialects/types'
 import { isRecord } from './dialects/types'
 import { FaultScript, parseFault, type Fault } from './faults'
 import { MOCK_MODELS, matchRoute } from './routes'
-import { countTokens, embeddingFor, replyText } from './text'
+import { argumentsFor, countTokens, embeddingFor, replyText } from './text'
 
 /** Options of a mock provider instance. Every field has a default suited to tests. */
 export interface MockProviderOptions {
@@ -254,16 +254,34 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   }
 }
 
+/** The mock calls at most two tools at once: enough to exercise parallel tool calls. */
+const MAX_PARALLEL_CALLS = 2
+
 function buildReply(request: MockRequest, n: number, dialect: Dialect): MockReply {
-  const text = replyText(request.model, request.lastUserText)
   const prefix = { openai: 'chatcmpl-mock-', anthropic: 'msg_mock_', gemini: 'resp-mock-' }
+  const callPrefix = { openai: 'call_mock_', anthropic: 'toolu_mock_', gemini: 'call_mock_' }
+  const calling = request.toolResults.length === 0 && request.tools.length > 0
+  const toolCalls = calling
+    ? request.tools.slice(0, MAX_PARALLEL_CALLS).map((t, i) => ({
+        id: `${callPrefix[dialect.name]}${n}_${i}`,
+        name: t.name,
+        arguments: argumentsFor(t.parameters),
+      }))
+    : []
+  const text = calling
+    ? ''
+    : request.toolResults.length > 0
+      ? `Tool results received: ${request.toolResults.join('; ')}`
+      : replyText(request.model, request.lastUserText)
   return {
     id: `${prefix[dialect.name]}${n}`,
     model: request.model,
     created: Math.floor(Date.now() / 1000),
     text,
+    toolCalls,
     promptTokens: countTokens(request.lastUserText) + 8,
-    completionTokens: countTokens(text),
+    completionTokens:
+      countTokens(text) + toolCalls.reduce((sum, c) => sum + countTokens(c.arguments) + 4, 0),
   }
 }
 

@@ -46,3 +46,29 @@ export function embeddingFor(text: string, dimensions = 8): number[] {
   const norm = Math.hypot(...raw) || 1
   return raw.map((v) => v / norm)
 }
+
+/**
+ * Deterministic arguments for a tool from its JSON Schema: every declared property gets a value
+ * of its type ("mock", 1, true, [], {}), so the call always validates against simple schemas.
+ */
+export function argumentsFor(parameters: unknown): string {
+  const props =
+    parameters !== null && typeof parameters === 'object' && 'properties' in parameters
+      ? (parameters as { properties?: Record<string, { type?: unknown }> }).properties
+      : undefined
+  const args: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries(props ?? {})) {
+    const type: unknown = Array.isArray(schema.type) ? (schema.type as unknown[])[0] : schema.type
+    args[name] =
+      type === 'number' || type === 'integer'
+        ? 1
+        : type === 'boolean'
+          ? true
+          : type === 'array'
+            ? []
+            : type === 'object'
+              ? {}
+              : 'mock'
+  }
+  return JSON.stringify(args)
+}

@@ -1,5 +1,5 @@
 import { contentText, streamChunks } from '../text'
-import { isRecord, sseFrame, type Dialect } from './types'
+import { halves, isRecord, sseFrame, type Dialect } from './types'
 
 const ERROR_TYPE: Record<number, string> = {
   400: 'invalid_request_error',
@@ -23,11 +23,24 @@ export const anthropic: Dialect = {
     const lastUser = [...(body.messages as unknown[])]
       .reverse()
       .find((m): m is Record<string, unknown> => isRecord(m) && m.role === 'user')
+    const last = (body.messages as unknown[]).at(-1)
+    const toolResults =
+      isRecord(last) && last.role === 'user' && Array.isArray(last.content)
+        ? last.content
+            .filter((b) => isRecord(b) && b.type === 'tool_result')
+            .map((b) => contentText((b as Record<string, unknown>).content))
+        : []
+    const tools = (Array.isArray(body.tools) ? body.tools : [])
+      .filter(isRecord)
+      .filter((t) => typeof t.name === 'string')
+      .map((t) => ({ name: String(t.name), parameters: t.input_schema }))
     return {
       model: body.model,
       lastUserText: contentText(lastUser?.content),
       stream: body.stream === true,
       includeUsage: true,
+      tools,
+      toolResults,
     }
   },
 
@@ -37,8 +50,15 @@ export const anthropic: Dialect = {
       type: 'message',
       role: 'assistant',
       model: reply.model,
-      content: [{ type: 'text', text: reply.text }],
-      stop_reason: 'end_turn',
+      content: reply.toolCalls.length
+        ? reply.toolCalls.map((c) => ({
+            type: 'tool_use',
+            id: c.id,
+            name: c.name,
+            input: JSON.parse(c.arguments) as unknown,
+          }))
+        : [{ type: 'text', text: reply.text }],
+      stop_reason: reply.toolCalls.length ? 'tool_use' : 'end_turn',
       stop_sequence: null,
       usage: {
         input_tokens: reply.promptTokens,
@@ -67,12 +87,41 @@ export const anthropic: Dialect = {
         },
         'message_start'
       ),
-      sseFrame(
-        { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-        'content_block_start'
-      ),
       sseFrame({ type: 'ping' }, 'ping'),
     ]
+    reply.toolCalls.forEach((call, index) => {
+      frames.push(
+        sseFrame(
+          {
+            type: 'content_block_start',
+            index,
+            content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+          },
+          'content_block_start'
+        )
+      )
+      for (const partial_json of halves(call.arguments)) {
+        frames.push(
+          sseFrame(
+            {
+              type: 'content_block_delta',
+              index,
+              delta: { type: 'input_json_delta', partial_json },
+            },
+            'content_block_delta'
+          )
+        )
+      }
+      frames.push(sseFrame({ type: 'content_block_stop', index }, 'content_block_stop'))
+    })
+    if (reply.toolCalls.length === 0) {
+      frames.push(
+        sseFrame(
+          { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+          'content_block_start'
+        )
+      )
+    }
     for (const text of streamChunks(reply.text)) {
       frames.push(
         sseFrame(
@@ -81,12 +130,17 @@ export const anthropic: Dialect = {
         )
       )
     }
+    if (reply.toolCalls.length === 0) {
+      frames.push(sseFrame({ type: 'content_block_stop', index: 0 }, 'content_block_stop'))
+    }
     frames.push(
-      sseFrame({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
       sseFrame(
         {
           type: 'message_delta',
-          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          delta: {
+            stop_reason: reply.toolCalls.length ? 'tool_use' : 'end_turn',
+            stop_sequence: null,
+          },
           usage: { output_tokens: reply.completionTokens },
         },
         'message_delta'

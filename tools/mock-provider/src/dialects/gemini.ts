@@ -23,6 +23,13 @@ function usageMetadata(reply: MockReply, completionTokens: number) {
   }
 }
 
+function parts(reply: MockReply): unknown[] {
+  if (reply.toolCalls.length === 0) return [{ text: reply.text }]
+  return reply.toolCalls.map((c) => ({
+    functionCall: { id: c.id, name: c.name, args: JSON.parse(c.arguments) as unknown },
+  }))
+}
+
 /** The Google Gemini `generateContent` wire format. */
 export const gemini: Dialect = {
   name: 'gemini',
@@ -34,11 +41,32 @@ export const gemini: Dialect = {
     const lastUser = [...(body.contents as unknown[])]
       .reverse()
       .find((c): c is Record<string, unknown> => isRecord(c) && (c.role ?? 'user') === 'user')
+    const last = (body.contents as unknown[]).at(-1)
+    const toolResults =
+      isRecord(last) && Array.isArray(last.parts)
+        ? last.parts
+            .filter((p) => isRecord(p) && isRecord(p.functionResponse))
+            .map((p) =>
+              JSON.stringify(
+                (p as { functionResponse: { response?: unknown } }).functionResponse.response ?? {}
+              )
+            )
+        : []
+    const tools = (Array.isArray(body.tools) ? body.tools : [])
+      .filter(isRecord)
+      .flatMap((t): unknown[] =>
+        Array.isArray(t.functionDeclarations) ? t.functionDeclarations : []
+      )
+      .filter(isRecord)
+      .filter((d) => typeof d.name === 'string')
+      .map((d) => ({ name: String(d.name), parameters: d.parametersJsonSchema ?? d.parameters }))
     return {
       model: decodeURIComponent(match[1]),
       lastUserText: contentText(lastUser?.parts),
       stream: match[2] === 'streamGenerateContent',
       includeUsage: true,
+      tools,
+      toolResults,
     }
   },
 
@@ -46,7 +74,7 @@ export const gemini: Dialect = {
     return {
       candidates: [
         {
-          content: { role: 'model', parts: [{ text: reply.text }] },
+          content: { role: 'model', parts: parts(reply) },
           finishReason: 'STOP',
           index: 0,
         },
@@ -58,6 +86,19 @@ export const gemini: Dialect = {
   },
 
   streamFrames(reply) {
+    if (reply.toolCalls.length) {
+      // Gemini streams whole function calls, never partial arguments.
+      return [
+        sseFrame({
+          candidates: [
+            { content: { role: 'model', parts: parts(reply) }, finishReason: 'STOP', index: 0 },
+          ],
+          usageMetadata: usageMetadata(reply, reply.completionTokens),
+          modelVersion: reply.model,
+          responseId: reply.id,
+        }),
+      ]
+    }
     const pieces = streamChunks(reply.text)
     // Gemini repeats usageMetadata on every chunk; the last one holds the final counts.
     return pieces.map((text, i) => {

@@ -1,5 +1,5 @@
 import { contentText, streamChunks } from '../text'
-import { isRecord, sseFrame, type Dialect, type MockReply, type MockRequest } from './types'
+import { halves, isRecord, sseFrame, type Dialect, type MockReply, type MockRequest } from './types'
 
 const ERROR_TYPE: Record<number, string> = {
   400: 'invalid_request_error',
@@ -31,11 +31,25 @@ export const openai: Dialect = {
       .reverse()
       .find((m): m is Record<string, unknown> => isRecord(m) && m.role === 'user')
     const opts = body.stream_options
+    const messages = body.messages as unknown[]
+    const toolResults: string[] = []
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i]
+      if (!isRecord(m) || m.role !== 'tool') break
+      toolResults.unshift(contentText(m.content))
+    }
+    const tools = (Array.isArray(body.tools) ? body.tools : [])
+      .filter(isRecord)
+      .map((t) => (isRecord(t.function) ? t.function : {}))
+      .filter((f) => typeof f.name === 'string')
+      .map((f) => ({ name: String(f.name), parameters: f.parameters }))
     return {
       model: body.model,
       lastUserText: contentText(lastUser?.content),
       stream: body.stream === true,
       includeUsage: isRecord(opts) && opts.include_usage === true,
+      tools,
+      toolResults,
     }
   },
 
@@ -49,9 +63,22 @@ export const openai: Dialect = {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: reply.text, refusal: null },
+          message: {
+            role: 'assistant',
+            content: reply.toolCalls.length ? null : reply.text,
+            refusal: null,
+            ...(reply.toolCalls.length
+              ? {
+                  tool_calls: reply.toolCalls.map((c) => ({
+                    id: c.id,
+                    type: 'function',
+                    function: { name: c.name, arguments: c.arguments },
+                  })),
+                }
+              : {}),
+          },
           logprobs: null,
-          finish_reason: 'stop',
+          finish_reason: reply.toolCalls.length ? 'tool_calls' : 'stop',
         },
       ],
       usage: usage(reply),
@@ -68,9 +95,24 @@ export const openai: Dialect = {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
     })
     const frames = [sseFrame(chunk({ role: 'assistant', content: '' }, null))]
-    for (const piece of streamChunks(reply.text))
+    for (const piece of streamChunks(reply.text)) {
       frames.push(sseFrame(chunk({ content: piece }, null)))
-    frames.push(sseFrame(chunk({}, 'stop')))
+    }
+    reply.toolCalls.forEach((call, index) => {
+      const start = {
+        index,
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: '' },
+      }
+      frames.push(sseFrame(chunk({ tool_calls: [start] }, null)))
+      for (const part of halves(call.arguments)) {
+        frames.push(
+          sseFrame(chunk({ tool_calls: [{ index, function: { arguments: part } }] }, null))
+        )
+      }
+    })
+    frames.push(sseFrame(chunk({}, reply.toolCalls.length ? 'tool_calls' : 'stop')))
     if (request.includeUsage) {
       frames.push(
         sseFrame({

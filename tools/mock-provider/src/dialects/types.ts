@@ -5,6 +5,22 @@ export interface MockRequest {
   stream: boolean
   /** OpenAI only sends usage in a stream when asked (`stream_options.include_usage`). */
   includeUsage: boolean
+  /** Tools offered; when present (and no results came back yet) the mock calls them. */
+  tools: MockTool[]
+  /** Tool results in the last turn; the mock then answers with text that quotes them. */
+  toolResults: string[]
+}
+
+export interface MockTool {
+  name: string
+  parameters?: unknown
+}
+
+export interface MockToolCall {
+  id: string
+  name: string
+  /** JSON text of the arguments. */
+  arguments: string
 }
 
 /** The deterministic answer, before it is rendered in a dialect. */
@@ -13,6 +29,7 @@ export interface MockReply {
   model: string
   created: number
   text: string
+  toolCalls: MockToolCall[]
   promptTokens: number
   completionTokens: number
 }
@@ -40,4 +57,10 @@ export const isRecord = (v: unknown): v is Record<string, unknown> =>
 export function sseFrame(data: unknown, event?: string): string {
   const json = typeof data === 'string' ? data : JSON.stringify(data)
   return `${event === undefined ? '' : `event: ${event}\n`}data: ${json}\n\n`
+}
+
+/** Splits a string in two halves, so streamed tool arguments arrive in more than one piece. */
+export function halves(text: string): string[] {
+  const mid = Math.ceil(text.length / 2)
+  return [text.slice(0, mid), text.slice(mid)].filter((s) => s.length > 0)
 }
