@@ -49,6 +49,7 @@ export default defineConfig({
             'analytics-gpu/test/**/*.test.ts',
             'test/node/**/*.test.ts',
             'test/e2e/**/*.test.ts',
+            'test/conformance/**/*.test.ts',
           ],
           globalSetup: ['test/setup/services.global.ts'],
           testTimeout: 20_000,
