@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: the data-plane benchmark. Runs, in one session and on one machine:
+ *   baseline  — the load generator straight to the mock provider,
+ *   TruePort  — the built gateway bundle in workerd (Miniflare's API, no wrangler dev proxy),
+ *               API-key authentication on,
+ *   Portkey   — @portkey-ai/gateway 1.15.2 in front of the same mock,
+ * and prints added latency p50/p99 at concurrency 1, req/s and p99 at 16 and 64, added time to
+ * first token when streaming, and peak RSS. Gateways run pinned to CPU 0; the mock and wrk share
+ * CPU 1. Results also go to docs/benchmarks.md. BENCH_SECONDS scales every phase (default 8).
+ */
+import { execFileSync, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { mockProvidersConfig } from '@trueport/mock-provider'
+import { startGateway } from '../test/support/gateway'
+import { childrenNamed, peakRssMiB, pin, spawnReady } from './lib/proc'
+import { timeToFirstToken } from './lib/ttft'
+import { wrk, type WrkResult } from './lib/wrk'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
+const GATEWAY_CPU = 0
+const LOAD_CPU = 1
+const MOCK_PORT = 18790
+const PORTKEY_PORT = 18787
+
+interface Target {
+  name: string
+  url: string
+  headers: Record<string, string>
+  pid: number
+  warmSeconds: number
+}
+
+interface Row {
+  name: string
+  c1: WrkResult
+  c16: WrkResult
+  c64: WrkResult
+  ttft: { p50Ms: number; p99Ms: number }
+  rssMiB: number
+}
+
+const body = (stream: boolean) => JSON.stringify({ model: 'mock-gpt', stream, messages: [{ role: 'user', content: 'Hello' }] })
+
+async function measure(t: Target): Promise<Row> {
+  const load = { url: t.url, body: body(false), headers: t.headers, cpu: LOAD_CPU }
+  console.error(`  ${t.name}: warming ${t.warmSeconds}s`)
+  await wrk({ ...load, connections: 16, seconds: t.warmSeconds })
+  console.error(`  ${t.name}: concurrency 1`)
+  const c1 = await wrk({ ...load, connections: 1, seconds: SECONDS })
+  console.error(`  ${t.name}: concurrency 16`)
+  const c16 = await wrk({ ...load, connections: 16, seconds: SECONDS })
+  console.error(`  ${t.name}: concurrency 64`)
+  const c64 = await wrk({ ...load, connections: 64, seconds: SECONDS })
+  console.error(`  ${t.name}: time to first token`)
+  const ttft = await timeToFirstToken({ url: t.url, body: body(true), headers: t.headers, requests: 300 })
+  for (const r of [c1, c16, c64]) if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} failed requests`)
+  return { name: t.name, c1, c16, c64, ttft, rssMiB: peakRssMiB(t.pid) }
+}
+
+function ensurePortkey(): string {
+  const dir = join(ROOT, 'bench/portkey')
+  const entry = join(dir, 'node_modules/@portkey-ai/gateway/build/start-server.js')
+  if (!existsSync(entry)) execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' })
+  return entry
+}
+
+function machine(): string {
+  const model = cpus()[0]?.model ?? 'unknown CPU'
+  const workerd = execFileSync(join(ROOT, 'node_modules/.bin/workerd'), ['--version']).toString().trim()
+  return `${model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; ${workerd}`
+}
+
+const f = (n: number, d = 2) => n.toFixed(d)
+
+function table(rows: Row[]): string {
+  const base = rows[0]
+  if (!base) return ''
+  const lines = [
+    '| target | added p50 c=1 (ms) | added p99 c=1 (ms) | req/s c=16 | p99 c=16 (ms) | req/s c=64 | p99 c=64 (ms) | added TTFT p50 (ms) | peak RSS (MiB) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const r of rows) {
+    const added = r === base
+    lines.push(
+      `| ${r.name} | ${added ? `(${f(r.c1.p50Ms)})` : f(r.c1.p50Ms - base.c1.p50Ms)} | ${added ? `(${f(r.c1.p99Ms)})` : f(r.c1.p99Ms - base.c1.p99Ms)} | ${f(r.c16.rps, 0)} | ${f(r.c16.p99Ms)} | ${f(r.c64.rps, 0)} | ${f(r.c64.p99Ms)} | ${added ? `(${f(r.ttft.p50Ms)})` : f(r.ttft.p50Ms - base.ttft.p50Ms)} | ${f(r.rssMiB, 0)} |`
+    )
+  }
+  return lines.join('\n')
+}
+
+const children: ChildProcess[] = []
+const cleanups: (() => Promise<void>)[] = []
+
+async function main(): Promise<void> {
+  console.error('starting the mock provider')
+  const mock = await spawnReady(process.execPath, ['--import', 'tsx', 'tools/mock-provider/src/cli.ts', '--port', String(MOCK_PORT)], /listening/, { cwd: ROOT })
+  children.push(mock)
+  const mockPid = mock.pid ?? 0
+  pin(mockPid, LOAD_CPU)
+  const mockUrl = `http://127.0.0.1:${MOCK_PORT}`
+
+  console.error('starting TruePort (built bundle in workerd)')
+  const gw = await startGateway({ PROVIDERS: JSON.stringify(mockProvidersConfig(mockUrl)), UPSTREAM_TIMEOUT_MS: '30000' })
+  cleanups.push(() => gw.close())
+  const workerd = childrenNamed(process.pid, 'workerd')[0]
+  if (!workerd) throw new Error('could not find the workerd process')
+  pin(workerd, GATEWAY_CPU)
+  const key = await gw.newKey('bench')
+
+  console.error('starting Portkey')
+  const portkey = await spawnReady('node', ['--require', join(ROOT, 'bench/portkey/loopback.cjs'), ensurePortkey(), `--port=${PORTKEY_PORT}`], /localhost|listening|running|started/i, {
+    cwd: join(ROOT, 'bench/portkey'),
+  })
+  children.push(portkey)
+  pin(portkey.pid ?? 0, GATEWAY_CPU)
+
+  const targets: Target[] = [
+    { name: 'baseline (direct to mock)', url: `${mockUrl}/v1/chat/completions`, headers: {}, pid: mockPid, warmSeconds: 3 },
+    { name: 'TruePort', url: `${gw.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` }, pid: workerd, warmSeconds: 5 },
+    {
+      name: 'Portkey 1.15.2',
+      url: `http://127.0.0.1:${PORTKEY_PORT}/v1/chat/completions`,
+      headers: { authorization: 'Bearer mock', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` },
+      pid: portkey.pid ?? 0,
+      // Portkey keeps warming up for several seconds.
+      warmSeconds: 15,
+    },
+  ]
+  const rows: Row[] = []
+  for (const t of targets) rows.push(await measure(t))
+
+  const out = table(rows)
+  const tp = rows[1]
+  const pk = rows[2]
+  const ratio = tp && pk ? tp.c64.rps / pk.c64.rps : NaN
+  const summary = `TruePort / Portkey req/s at concurrency 64: ${ratio.toFixed(2)}x`
+  console.log(`\n${out}\n\n${summary}\n`)
+
+  const file = join(ROOT, 'docs/benchmarks.md')
+  const header = readFileSync(file, 'utf8').split('<!-- results -->')[0] ?? ''
+  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Phases of ${SECONDS} s; gateways pinned to CPU ${GATEWAY_CPU}, mock and wrk to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses).\n\n${out}\n\n${summary}\n`
+  writeFileSync(file, `${header}<!-- results -->\n\n${run}`)
+  console.error(`results written to ${file}`)
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err)
+    process.exitCode = 1
+  })
+  .finally(async () => {
+    for (const c of cleanups) await c().catch(() => undefined)
+    for (const c of children) if (c.pid) try { process.kill(c.pid, 'SIGTERM') } catch { /* gone */ }
+  })
