@@ -42,7 +42,8 @@ interface Row {
   rssMiB: number
 }
 
-const body = (stream: boolean) => JSON.stringify({ model: 'mock-gpt', stream, messages: [{ role: 'user', content: 'Hello' }] })
+const body = (stream: boolean) =>
+  JSON.stringify({ model: 'mock-gpt', stream, messages: [{ role: 'user', content: 'Hello' }] })
 
 async function measure(t: Target): Promise<Row> {
   const load = { url: t.url, body: body(false), headers: t.headers, cpu: LOAD_CPU }
@@ -55,21 +56,30 @@ async function measure(t: Target): Promise<Row> {
   console.error(`  ${t.name}: concurrency 64`)
   const c64 = await wrk({ ...load, connections: 64, seconds: SECONDS })
   console.error(`  ${t.name}: time to first token`)
-  const ttft = await timeToFirstToken({ url: t.url, body: body(true), headers: t.headers, requests: 300 })
-  for (const r of [c1, c16, c64]) if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} failed requests`)
+  const ttft = await timeToFirstToken({
+    url: t.url,
+    body: body(true),
+    headers: t.headers,
+    requests: 300,
+  })
+  for (const r of [c1, c16, c64])
+    if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} failed requests`)
   return { name: t.name, c1, c16, c64, ttft, rssMiB: peakRssMiB(t.pid) }
 }
 
 function ensurePortkey(): string {
   const dir = join(ROOT, 'bench/portkey')
   const entry = join(dir, 'node_modules/@portkey-ai/gateway/build/start-server.js')
-  if (!existsSync(entry)) execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' })
+  if (!existsSync(entry))
+    execFileSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' })
   return entry
 }
 
 function machine(): string {
   const model = cpus()[0]?.model ?? 'unknown CPU'
-  const workerd = execFileSync(join(ROOT, 'node_modules/.bin/workerd'), ['--version']).toString().trim()
+  const workerd = execFileSync(join(ROOT, 'node_modules/.bin/workerd'), ['--version'])
+    .toString()
+    .trim()
   return `${model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; ${workerd}`
 }
 
@@ -96,14 +106,22 @@ const cleanups: (() => Promise<void>)[] = []
 
 async function main(): Promise<void> {
   console.error('starting the mock provider')
-  const mock = await spawnReady(process.execPath, ['--import', 'tsx', 'tools/mock-provider/src/cli.ts', '--port', String(MOCK_PORT)], /listening/, { cwd: ROOT })
+  const mock = await spawnReady(
+    process.execPath,
+    ['--import', 'tsx', 'tools/mock-provider/src/cli.ts', '--port', String(MOCK_PORT)],
+    /listening/,
+    { cwd: ROOT }
+  )
   children.push(mock)
   const mockPid = mock.pid ?? 0
   pin(mockPid, LOAD_CPU)
   const mockUrl = `http://127.0.0.1:${MOCK_PORT}`
 
   console.error('starting TruePort (built bundle in workerd)')
-  const gw = await startGateway({ PROVIDERS: JSON.stringify(mockProvidersConfig(mockUrl)), UPSTREAM_TIMEOUT_MS: '30000' })
+  const gw = await startGateway({
+    PROVIDERS: JSON.stringify(mockProvidersConfig(mockUrl)),
+    UPSTREAM_TIMEOUT_MS: '30000',
+  })
   cleanups.push(() => gw.close())
   const workerd = childrenNamed(process.pid, 'workerd')[0]
   if (!workerd) throw new Error('could not find the workerd process')
@@ -111,19 +129,45 @@ async function main(): Promise<void> {
   const key = await gw.newKey('bench')
 
   console.error('starting Portkey')
-  const portkey = await spawnReady('node', ['--require', join(ROOT, 'bench/portkey/loopback.cjs'), ensurePortkey(), `--port=${PORTKEY_PORT}`], /localhost|listening|running|started/i, {
-    cwd: join(ROOT, 'bench/portkey'),
-  })
+  const portkey = await spawnReady(
+    'node',
+    [
+      '--require',
+      join(ROOT, 'bench/portkey/loopback.cjs'),
+      ensurePortkey(),
+      `--port=${PORTKEY_PORT}`,
+    ],
+    /localhost|listening|running|started/i,
+    {
+      cwd: join(ROOT, 'bench/portkey'),
+    }
+  )
   children.push(portkey)
   pin(portkey.pid ?? 0, GATEWAY_CPU)
 
   const targets: Target[] = [
-    { name: 'baseline (direct to mock)', url: `${mockUrl}/v1/chat/completions`, headers: {}, pid: mockPid, warmSeconds: 3 },
-    { name: 'TruePort', url: `${gw.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}` }, pid: workerd, warmSeconds: 5 },
+    {
+      name: 'baseline (direct to mock)',
+      url: `${mockUrl}/v1/chat/completions`,
+      headers: {},
+      pid: mockPid,
+      warmSeconds: 3,
+    },
+    {
+      name: 'TruePort',
+      url: `${gw.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${key}` },
+      pid: workerd,
+      warmSeconds: 5,
+    },
     {
       name: 'Portkey 1.15.2',
       url: `http://127.0.0.1:${PORTKEY_PORT}/v1/chat/completions`,
-      headers: { authorization: 'Bearer mock', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mockUrl}/v1` },
+      headers: {
+        authorization: 'Bearer mock',
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': `${mockUrl}/v1`,
+      },
       pid: portkey.pid ?? 0,
       // Portkey keeps warming up for several seconds.
       warmSeconds: 15,
@@ -153,5 +197,11 @@ main()
   })
   .finally(async () => {
     for (const c of cleanups) await c().catch(() => undefined)
-    for (const c of children) if (c.pid) try { process.kill(c.pid, 'SIGTERM') } catch { /* gone */ }
+    for (const c of children)
+      if (c.pid)
+        try {
+          process.kill(c.pid, 'SIGTERM')
+        } catch {
+          /* gone */
+        }
   })

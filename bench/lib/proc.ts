@@ -30,11 +30,23 @@ export function childrenNamed(pid: number, name: string): number[] {
 }
 
 /** Spawns a long-running helper, returning once `ready` appears in its output. */
-export async function spawnReady(command: string, args: string[], ready: RegExp, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChildProcess> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env ?? process.env })
+export async function spawnReady(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}
+): Promise<ChildProcess> {
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+  })
   let out = ''
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} not ready in 60 s:\n${out}`)), 60_000)
+    const timer = setTimeout(
+      () => reject(new Error(`${command} not ready in 60 s:\n${out}`)),
+      60_000
+    )
     const onData = (b: Buffer) => {
       out += b.toString()
       if (ready.test(out)) {

@@ -18,20 +18,18 @@ export async function timeToFirstToken(opts: {
       headers: { 'content-type': 'application/json', ...opts.headers },
       body: opts.body,
     })
-    if (!res.ok || !res.body) throw new Error(`TTFT request failed: ${res.status} ${await res.text()}`)
-    const reader = res.body.getReader()
+    if (!res.ok || !res.body)
+      throw new Error(`TTFT request failed: ${res.status} ${await res.text()}`)
     const decoder = new TextDecoder()
     let seen = ''
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
+    // Breaking out of the loop cancels the rest of the body.
+    for await (const value of res.body as unknown as AsyncIterable<Uint8Array>) {
       seen += decoder.decode(value, { stream: true })
       if (seen.includes('"content":"Hello')) {
         samples.push(performance.now() - started)
         break
       }
     }
-    await reader.cancel()
   }
   return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99) }
 }

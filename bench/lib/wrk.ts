@@ -30,7 +30,12 @@ export function parseWrk(out: string): WrkResult {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0)
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
   const socketErrors = sock ? sock.slice(1).reduce((s, n) => s + Number(n), 0) : 0
-  return { rps, p50Ms: parseDuration(p50), p99Ms: parseDuration(p99), errors: non2xx + socketErrors }
+  return {
+    rps,
+    p50Ms: parseDuration(p50),
+    p99Ms: parseDuration(p99),
+    errors: non2xx + socketErrors,
+  }
 }
 
 /**
@@ -49,11 +54,29 @@ export async function wrk(opts: {
   const headerLines = Object.entries({ 'content-type': 'application/json', ...opts.headers })
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n')
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(opts.body)}\n${headerLines}\n`)
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(opts.body)}\n${headerLines}\n`
+  )
   const threads = Math.min(opts.connections, 2)
-  const { stdout } = await run('taskset', [
-    '-c', String(opts.cpu),
-    'wrk', '--latency', '-t', String(threads), '-c', String(opts.connections), '-d', `${opts.seconds}s`, '-s', script, opts.url,
-  ], { maxBuffer: 1 << 20 })
+  const { stdout } = await run(
+    'taskset',
+    [
+      '-c',
+      String(opts.cpu),
+      'wrk',
+      '--latency',
+      '-t',
+      String(threads),
+      '-c',
+      String(opts.connections),
+      '-d',
+      `${opts.seconds}s`,
+      '-s',
+      script,
+      opts.url,
+    ],
+    { maxBuffer: 1 << 20 }
+  )
   return parseWrk(stdout)
 }
