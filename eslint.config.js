@@ -50,7 +50,10 @@ export default tseslint.config(
   {
     // CommonJS preloads (`node --require`) are CommonJS by necessity.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   }
 )
