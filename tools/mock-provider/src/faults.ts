@@ -43,16 +43,20 @@ export function parseFault(spec: string): Fault | { error: string } {
   }
 }
 
-/** A FIFO of scripted faults; each request takes at most one. */
+/**
+ * A FIFO of scripted faults; each request takes at most one. A fault may be scoped to one model
+ * name, so tests running in parallel against one mock do not take each other's faults.
+ */
 export class FaultScript {
-  #queue: Fault[] = []
+  #queue: { fault: Fault; model?: string | undefined }[] = []
 
-  push(faults: Fault[]): void {
-    this.#queue.push(...faults)
+  push(faults: Fault[], model?: string): void {
+    this.#queue.push(...faults.map((fault) => ({ fault, model })))
   }
 
-  take(): Fault | undefined {
-    return this.#queue.shift()
+  take(model?: string): Fault | undefined {
+    const i = this.#queue.findIndex((f) => f.model === undefined || f.model === model)
+    return i === -1 ? undefined : this.#queue.splice(i, 1)[0]?.fault
   }
 
   clear(): void {

@@ -1,7 +1,8 @@
 /**
  * The gateway routing configuration (PROVIDERS, schema GatewayProviders) that sends every
  * dialect to a mock provider at `baseUrl`: mock-gpt via the OpenAI adapter, mock-claude via the
- * Anthropic adapter, mock-gemini via the Gemini adapter. Used by `npm start` and the tests.
+ * Anthropic adapter, mock-gemini via the Gemini adapter (and any name with those prefixes, so
+ * tests can use models of their own). Used by `npm start` and the tests.
  */
 export function mockProvidersConfig(baseUrl: string) {
   return {
@@ -15,6 +16,8 @@ export function mockProvidersConfig(baseUrl: string) {
       'mock-claude': { upstream: 'mock-anthropic' },
       'mock-gemini': { upstream: 'mock-gemini' },
       'mock-embed': { upstream: 'mock-openai' },
+      'mock-claude*': { upstream: 'mock-anthropic' },
+      'mock-gemini*': { upstream: 'mock-gemini' },
       'mock-*': { upstream: 'mock-openai' },
     },
   }

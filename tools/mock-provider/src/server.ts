@@ -73,10 +73,10 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
   const requests: RecordedRequest[] = []
   let replyCounter = 0
 
-  function pickFault(req: IncomingMessage): Fault | { error: string } | undefined {
+  function pickFault(req: IncomingMessage, model: string): Fault | { error: string } | undefined {
     const header = req.headers['x-mock-fault']
     if (typeof header === 'string' && header !== '') return parseFault(header)
-    const scripted = script.take()
+    const scripted = script.take(model)
     if (scripted) return scripted
     if (options.failEvery && options.failWith && stats.completions % options.failEvery === 0) {
       return options.failWith
@@ -94,7 +94,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     stats.completions++
     const parsed = dialect.readRequest(body, url)
     if ('error' in parsed) return sendJson(res, 400, dialect.error(400, parsed.error))
-    const fault = pickFault(req)
+    const fault = pickFault(req, parsed.model)
     if (fault && 'error' in fault) return sendJson(res, 400, dialect.error(400, fault.error))
     if (fault) stats.faults++
 
@@ -164,14 +164,19 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       return sendJson(res, 200, { pending: 0 })
     }
     const specs = isRecord(body) && Array.isArray(body.faults) ? body.faults : undefined
-    if (!specs) return sendJson(res, 400, { error: 'body must be {"faults": ["status:503", ...]}' })
+    if (!specs) {
+      return sendJson(res, 400, {
+        error: 'body must be {"faults": ["status:503", ...], "model"?: "only-this-model"}',
+      })
+    }
     const faults: Fault[] = []
     for (const spec of specs) {
       const fault = typeof spec === 'string' ? parseFault(spec) : { error: 'faults are strings' }
       if ('error' in fault) return sendJson(res, 400, { error: fault.error })
       faults.push(fault)
     }
-    script.push(faults)
+    const model = isRecord(body) && typeof body.model === 'string' ? body.model : undefined
+    script.push(faults, model)
     return sendJson(res, 200, { pending: script.pending })
   }
 

@@ -1,12 +1,11 @@
 import type { ErrorBody } from '@trueport/contracts'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { clearFaults, newTenant, post, scriptFaults } from './helpers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { newTenant, post, scriptFaults } from './helpers'
 
 let key: string
 beforeAll(async () => {
   key = (await newTenant()).apiKey.key
 })
-afterEach(clearFaults)
 
 const chat = (extra: object = {}) => ({
   model: 'mock-gpt',
@@ -49,8 +48,12 @@ describe('POST /v1/chat/completions', () => {
   })
 
   it('ends a stream cut by the upstream with an error event, not a clean end', async () => {
-    await scriptFaults('cut:3')
-    const res = await post('/v1/chat/completions', key, chat({ stream: true }))
+    await scriptFaults('mock-chat-faults', 'cut:3')
+    const res = await post(
+      '/v1/chat/completions',
+      key,
+      chat({ model: 'mock-chat-faults', stream: true })
+    )
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).not.toContain('[DONE]')
@@ -98,8 +101,8 @@ describe('POST /v1/chat/completions', () => {
     ['status:429', 429, 'rate_limited'],
     ['status:400', 400, 'invalid_request'],
   ])('maps upstream %s to %i %s', async (fault, status, code) => {
-    await scriptFaults(fault)
-    const res = await post('/v1/chat/completions', key, chat())
+    await scriptFaults('mock-chat-faults', fault)
+    const res = await post('/v1/chat/completions', key, chat({ model: 'mock-chat-faults' }))
     expect(res.status).toBe(status)
     expect((await res.json<ErrorBody>()).error.code).toBe(code)
   })

@@ -8,18 +8,17 @@ export const ORIGIN = 'http://gateway.test'
 /** Base URL of the mock provider, for its /__mock control endpoints. */
 export const mockUrl = () => inject('mockProviderUrl')
 
-/** Scripts faults into the mock provider: each of the next requests takes one. */
-export async function scriptFaults(...faults: string[]): Promise<void> {
+/**
+ * Scripts faults into the mock provider for one model name: each of that model's next requests
+ * takes one. Scoping by model keeps test files that run in parallel apart.
+ */
+export async function scriptFaults(model: string, ...faults: string[]): Promise<void> {
   const res = await fetch(`${mockUrl()}/__mock/script`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ faults }),
+    body: JSON.stringify({ faults, model }),
   })
   if (!res.ok) throw new Error(`mock script failed: ${await res.text()}`)
-}
-
-export async function clearFaults(): Promise<void> {
-  await fetch(`${mockUrl()}/__mock/script`, { method: 'DELETE' })
 }
 
 let counter = 0
