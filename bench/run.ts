@@ -62,8 +62,6 @@ async function measure(t: Target): Promise<Row> {
     headers: t.headers,
     requests: 300,
   })
-  for (const r of [c1, c16, c64])
-    if (r.errors > 0) throw new Error(`${t.name}: ${r.errors} failed requests`)
   return { name: t.name, c1, c16, c64, ttft, rssMiB: peakRssMiB(t.pid) }
 }
 
@@ -89,13 +87,13 @@ function table(rows: Row[]): string {
   const base = rows[0]
   if (!base) return ''
   const lines = [
-    '| target | added p50 c=1 (ms) | added p99 c=1 (ms) | req/s c=16 | p99 c=16 (ms) | req/s c=64 | p99 c=64 (ms) | added TTFT p50 (ms) | peak RSS (MiB) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target | added p50 c=1 (ms) | added p99 c=1 (ms) | req/s c=16 | p99 c=16 (ms) | req/s c=64 | p99 c=64 (ms) | added TTFT p50 (ms) | peak RSS (MiB) | failed requests |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const r of rows) {
     const added = r === base
     lines.push(
-      `| ${r.name} | ${added ? `(${f(r.c1.p50Ms)})` : f(r.c1.p50Ms - base.c1.p50Ms)} | ${added ? `(${f(r.c1.p99Ms)})` : f(r.c1.p99Ms - base.c1.p99Ms)} | ${f(r.c16.rps, 0)} | ${f(r.c16.p99Ms)} | ${f(r.c64.rps, 0)} | ${f(r.c64.p99Ms)} | ${added ? `(${f(r.ttft.p50Ms)})` : f(r.ttft.p50Ms - base.ttft.p50Ms)} | ${f(r.rssMiB, 0)} |`
+      `| ${r.name} | ${added ? `(${f(r.c1.p50Ms)})` : f(r.c1.p50Ms - base.c1.p50Ms)} | ${added ? `(${f(r.c1.p99Ms)})` : f(r.c1.p99Ms - base.c1.p99Ms)} | ${f(r.c16.rps, 0)} | ${f(r.c16.p99Ms)} | ${f(r.c64.rps, 0)} | ${f(r.c64.p99Ms)} | ${added ? `(${f(r.ttft.p50Ms)})` : f(r.ttft.p50Ms - base.ttft.p50Ms)} | ${f(r.rssMiB, 0)} | ${r.c1.errors + r.c16.errors + r.c64.errors} |`
     )
   }
   return lines.join('\n')
@@ -105,6 +103,8 @@ const children: ChildProcess[] = []
 const cleanups: (() => Promise<void>)[] = []
 
 async function main(): Promise<void> {
+  // The harness is a client too (time to first token): it lives on the load CPU.
+  pin(process.pid, LOAD_CPU)
   console.error('starting the mock provider')
   const mock = await spawnReady(
     process.execPath,

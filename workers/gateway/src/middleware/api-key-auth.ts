@@ -42,13 +42,25 @@ export function apiKeyAuth({
     throw new RangeError('apiKeyAuth: cacheTtlMs must be between 0 and 10000')
   }
   const cache = new KeySnapshotCache(cacheTtlMs, negativeCacheTtlMs, maxEntries)
+  // The SHA-256 of each key seen by this isolate, so the hot path hashes a key once, not per
+  // request. The keys already pass through this memory on every request; the map only keeps them.
+  const hashes = new Map<string, string>()
+  const hashOf = async (key: string): Promise<string> => {
+    let hash = hashes.get(key)
+    if (hash === undefined) {
+      hash = await hashApiKey(key)
+      if (hashes.size >= maxEntries) hashes.clear()
+      hashes.set(key, hash)
+    }
+    return hash
+  }
 
   return async function apiKeyAuth(c, next) {
     const key = presentedKey(c.req.raw.headers, c.req.url)
     if (!key)
       throw new GatewayError('missing_api_key', 'missing API key: send Authorization: Bearer <key>')
     if (!looksLikeApiKey(key)) throw new GatewayError('invalid_api_key', 'invalid API key')
-    const snapshot = await cache.get(c.env.KEY_CACHE, await hashApiKey(key))
+    const snapshot = await cache.get(c.env.KEY_CACHE, await hashOf(key))
     if (!snapshot) throw new GatewayError('invalid_api_key', 'invalid API key')
     if (snapshot.status === 'revoked')
       throw new GatewayError('revoked_api_key', 'this API key has been revoked')

@@ -17,11 +17,7 @@ export const embeddingsRoutes = new Hono<AppEnv>().post('/embeddings', async (c)
       param: 'model',
     })
   }
-  const res = await callUpstream(
-    adapter.embeddings(body, target),
-    upstreamTimeout(c.env),
-    c.req.raw.signal
-  )
+  const res = await callUpstream(adapter.embeddings(body, target), upstreamTimeout(c.env))
   const upstreamMs = performance.now() - started
   if (!res.ok) throw await upstreamFailure(res, adapter)
   const json = await res.json<{ usage?: { prompt_tokens?: number } }>()

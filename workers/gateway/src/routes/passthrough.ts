@@ -68,8 +68,7 @@ const forward: Handler<AppEnv> = async (c) => {
       headers: { ...forwarded, ...headers },
       body: method === 'POST' ? await c.req.arrayBuffer() : undefined,
     },
-    upstreamTimeout(c.env),
-    c.req.raw.signal
+    upstreamTimeout(c.env)
   )
   const upstreamMs = performance.now() - started
   const out = new Headers(res.headers)

@@ -72,7 +72,7 @@ export async function runChat(
   const started = performance.now()
   const { adapter, target } = resolveRoute(c, req.model)
   const call = adapter.chat(req, target)
-  const res = await callUpstream(call, upstreamTimeout(c.env), c.req.raw.signal)
+  const res = await callUpstream(call, upstreamTimeout(c.env))
   const upstreamMs = performance.now() - started
   if (!res.ok) throw await upstreamFailure(res, adapter)
   if (!res.body) throw new GatewayError('upstream_error', 'upstream sent an empty response')
@@ -89,10 +89,18 @@ export async function runChat(
   c.header('x-trueport-model', target.model)
   c.header('x-trueport-attempts', '1')
 
+  const sameDialect = surface.dialect === adapter.dialect && adapter.dialect === 'openai'
   if (!req.stream) {
     let completion: ChatCompletion
+    let raw: string | undefined
     try {
-      completion = adapter.parseChat(await res.json(), target)
+      if (sameDialect) {
+        // Same dialect both ways: parse for usage, but send the provider's bytes unchanged.
+        raw = await res.text()
+        completion = adapter.parseChat(JSON.parse(raw), target)
+      } else {
+        completion = adapter.parseChat(await res.json(), target)
+      }
     } catch (cause) {
       const message =
         cause instanceof TranslationError ? cause.message : 'upstream sent an unreadable response'
@@ -103,6 +111,10 @@ export async function runChat(
     if (completion.usage) settle(outcome, completion.usage)
     setUsageHeaders(c, outcome)
     c.header('server-timing', serverTiming(started, upstreamMs))
+    if (raw !== undefined) {
+      c.header('content-type', 'application/json')
+      return c.body(raw, 200)
+    }
     return c.json(surface.render(completion))
   }
 
@@ -112,15 +124,14 @@ export async function runChat(
     errorFrame: (message: string) => surface.errorFrame(message, requestId),
   }
   const body = res.body as ReadableStream<Uint8Array>
-  const stream =
-    surface.dialect === adapter.dialect && adapter.dialect === 'openai'
-      ? passthroughStream(body, adapter.streamDecoder(target), hooks)
-      : translateStream(
-          body,
-          adapter.streamDecoder(target),
-          surface.encoder(requestId, req.model),
-          hooks
-        )
+  const stream = sameDialect
+    ? passthroughStream(body, adapter.streamDecoder(target), hooks)
+    : translateStream(
+        body,
+        adapter.streamDecoder(target),
+        surface.encoder(requestId, req.model),
+        hooks
+      )
   c.header('content-type', 'text/event-stream; charset=utf-8')
   c.header('cache-control', 'no-cache')
   c.header('server-timing', serverTiming(started, upstreamMs))

@@ -41,24 +41,31 @@ export interface Cost {
   priceVersion: string
 }
 
-/** The price of a model, from tenant overrides first, then the table. */
-export function priceFor(model: string, overrides: Record<string, Price> = {}): Price | undefined {
-  for (const table of [overrides, PRICES]) {
-    const exact = table[model]
-    if (exact) return exact
-    let best: { len: number; price: Price } | undefined
-    for (const [key, price] of Object.entries(table)) {
-      if (
-        key.endsWith('*') &&
-        model.startsWith(key.slice(0, -1)) &&
-        key.length - 1 > (best?.len ?? -1)
-      ) {
-        best = { len: key.length - 1, price }
-      }
-    }
-    if (best) return best.price
+const tableCache = new Map<string, Price | null>()
+
+/** The price of a model, from tenant overrides first, then the table (memoised per model). */
+export function priceFor(model: string, overrides?: Record<string, Price>): Price | undefined {
+  if (overrides) return lookup(model, overrides) ?? priceFor(model)
+  let hit = tableCache.get(model)
+  if (hit === undefined) {
+    hit = lookup(model, PRICES) ?? null
+    // Model names come from clients; bound the memo so it cannot grow without limit.
+    if (tableCache.size < 10_000) tableCache.set(model, hit)
   }
-  return undefined
+  return hit ?? undefined
+}
+
+function lookup(model: string, table: Record<string, Price>): Price | undefined {
+  const exact = table[model]
+  if (exact) return exact
+  let best: { len: number; price: Price } | undefined
+  for (const [key, price] of Object.entries(table)) {
+    const len = key.length - 1
+    if (key.endsWith('*') && model.startsWith(key.slice(0, -1)) && len > (best?.len ?? -1)) {
+      best = { len, price }
+    }
+  }
+  return best?.price
 }
 
 /** Cost of one usage record; undefined when the model has no known price. */
