@@ -59,7 +59,12 @@ const rich: ChatCompletionRequest = {
 }
 
 describe('OpenAI -> Anthropic request', () => {
-  const out = toAnthropicRequest(rich, 'claude-x')
+  // Anthropic answers one choice per request, so n is left out here (and refused when > 1).
+  const out = toAnthropicRequest({ ...rich, n: 1 }, 'claude-x')
+
+  it('refuses n > 1 instead of silently answering once', () => {
+    expect(() => toAnthropicRequest(rich, 'claude-x')).toThrow(/n=2/)
+  })
 
   it('moves system prompts out, keeps images, tool calls and tool results as blocks', () => {
     expect(out.system).toContain('be brief')

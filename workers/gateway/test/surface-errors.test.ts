@@ -163,3 +163,17 @@ describe('embeddings, models and passthrough', () => {
     expect(res.status).toBe(404)
   })
 })
+
+describe('requests a provider cannot express', () => {
+  it('n > 1 for an Anthropic model is a 400 naming the field, not a silent single answer', async () => {
+    const res = await post('/v1/chat/completions', key, {
+      model: 'mock-claude',
+      n: 2,
+      messages: [{ role: 'user', content: 'x' }],
+    })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toMatchObject({
+      error: { code: 'invalid_request', message: expect.stringContaining('n=2') },
+    })
+  })
+})

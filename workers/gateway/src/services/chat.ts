@@ -71,7 +71,15 @@ export async function runChat(
 ): Promise<Response> {
   const started = performance.now()
   const { adapter, target } = resolveRoute(c, req.model)
-  const call = adapter.chat(req, target)
+  let call: ReturnType<typeof adapter.chat>
+  try {
+    call = adapter.chat(req, target)
+  } catch (cause) {
+    // A request this provider cannot express (e.g. n > 1 for Anthropic) is the client's to fix.
+    if (cause instanceof TranslationError)
+      throw new GatewayError('invalid_request', cause.message, { cause })
+    throw cause
+  }
   const res = await callUpstream(call, upstreamTimeout(c.env))
   const upstreamMs = performance.now() - started
   if (!res.ok) throw await upstreamFailure(res, adapter)

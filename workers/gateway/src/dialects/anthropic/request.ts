@@ -61,6 +61,9 @@ function pushMerged(
 
 /** Canonical (OpenAI) request -> Anthropic Messages request, for an Anthropic upstream. */
 export function toAnthropicRequest(req: ChatCompletionRequest, model: string): AnthropicRequest {
+  if (req.n != null && req.n > 1) {
+    throw new TranslationError(`n: Anthropic models return one choice per request; got n=${req.n}`)
+  }
   const system: string[] = []
   const messages: AnthropicMessage[] = []
   for (const m of req.messages) {
