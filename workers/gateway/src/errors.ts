@@ -1,7 +1,8 @@
-import { ERROR_STATUS, ERROR_TYPES, type ErrorBody, type ErrorCode } from '@trueport/contracts'
+import { ERROR_STATUS, type ErrorCode } from '@trueport/contracts'
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { AppEnv } from './env'
+import { openaiSurface } from './surfaces/openai'
 
 /**
  * The one error type handlers throw. `publicMessage` goes to the client; `cause` and `detail`
@@ -27,47 +28,25 @@ export class GatewayError extends Error {
   readonly detail: unknown
 }
 
-/** Builds the OpenAI-shaped error body for a code. */
-export function errorBody(
-  code: ErrorCode,
-  message: string,
-  requestId?: string,
-  param?: string
-): ErrorBody {
-  return {
-    error: {
-      message,
-      type: ERROR_TYPES[code],
-      code,
-      param: param ?? null,
-      ...(requestId ? { request_id: requestId } : {}),
-    },
-  }
-}
-
 /**
  * `app.onError`: the only place an error becomes a response. Anything that is not a
  * GatewayError is a bug: it is logged with its stack and answered with a generic 500.
  */
 export function renderError(err: Error, c: Context<AppEnv>): Response {
   const requestId = c.get('requestId')
-  const surface = c.get('surface')
+  // Routes of another dialect set their surface; everything else answers in OpenAI's shape.
+  const surface = c.get('surface') ?? openaiSurface
   if (err instanceof GatewayError) {
     if (err.status >= 500) {
       console.error(
         JSON.stringify({ requestId, code: err.code, cause: String(err.cause), detail: err.detail })
       )
     }
-    const body = surface
-      ? surface.errorBody(err.code, err.status, err.publicMessage, requestId, err.param)
-      : errorBody(err.code, err.publicMessage, requestId, err.param)
+    const body = surface.errorBody(err.code, err.status, err.publicMessage, requestId, err.param)
     return c.json(body, err.status as ContentfulStatusCode)
   }
   console.error(
     JSON.stringify({ requestId, code: 'internal_error', error: err.stack ?? String(err) })
   )
-  const body = surface
-    ? surface.errorBody('internal_error', 500, 'internal error', requestId)
-    : errorBody('internal_error', 'internal error', requestId)
-  return c.json(body, 500)
+  return c.json(surface.errorBody('internal_error', 500, 'internal error', requestId), 500)
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, ContentPart, FinishReason, Usage } from '@trueport/contracts'
+import type { ChatMessage, ContentPart, FinishReason, ToolCall, Usage } from '@trueport/contracts'
 
 /** Raised by a translator when a provider's payload cannot be understood. */
 export class TranslationError extends Error {
@@ -67,6 +67,29 @@ export function makeUsage(prompt: number, completion: number, cached = 0, reason
   if (cached > 0) usage.prompt_tokens_details = { cached_tokens: cached }
   if (reasoning > 0) usage.completion_tokens_details = { reasoning_tokens: reasoning }
   return usage
+}
+
+/**
+ * The JSON object in one SSE event's data. Invalid JSON from a provider is an
+ * UpstreamStreamError (the stream then ends with an error event); non-objects are ignored.
+ */
+export function eventJson(data: string, provider: string): Record<string, unknown> | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(data)
+  } catch {
+    throw new UpstreamStreamError(`${provider} stream sent invalid JSON`)
+  }
+  return isRecord(value) ? value : undefined
+}
+
+/** An assistant message in the canonical shape: content is null when only tools were called. */
+export function assistantMessage(text: string, calls: ToolCall[]) {
+  return {
+    role: 'assistant' as const,
+    content: text === '' && calls.length > 0 ? null : text,
+    ...(calls.length > 0 ? { tool_calls: calls } : {}),
+  }
 }
 
 /** Seconds since the epoch, as OpenAI's `created`. */

@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest, ChatMessage, ToolChoice } from '@trueport/contracts'
 import {
   asArray,
+  assistantMessage,
   contentParts,
   contentText,
   isRecord,
@@ -180,11 +181,7 @@ export function fromAnthropicRequest(body: unknown): ChatCompletionRequest {
           type: 'function' as const,
           function: { name: str(b.name) ?? '', arguments: JSON.stringify(b.input ?? {}) },
         }))
-      messages.push({
-        role: 'assistant',
-        content: text === '' && calls.length ? null : text,
-        ...(calls.length ? { tool_calls: calls } : {}),
-      })
+      messages.push(assistantMessage(text, calls))
       continue
     }
     // A user turn may hold tool results (which become tool messages) and ordinary content.

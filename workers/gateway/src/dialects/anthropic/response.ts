@@ -1,6 +1,7 @@
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '@trueport/contracts'
 import {
   asArray,
+  assistantMessage,
   isRecord,
   makeUsage,
   nowSeconds,
@@ -82,11 +83,7 @@ export function fromAnthropicResponse(body: unknown, model: string): ChatComplet
     choices: [
       {
         index: 0,
-        message: {
-          role: 'assistant',
-          content: text === '' && calls.length > 0 ? null : text,
-          ...(calls.length ? { tool_calls: calls } : {}),
-        },
+        message: assistantMessage(text, calls),
         finish_reason: finishFromAnthropic(body.stop_reason),
       },
     ],

@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk, FinishReason, Usage } from '@trueport/contracts'
-import { isRecord, nowSeconds, num, str, UpstreamStreamError } from '../common'
+import { eventJson, isRecord, nowSeconds, num, str, UpstreamStreamError } from '../common'
 import type { SseEvent } from '../../lib/sse'
 import { sseFrame } from '../../lib/sse'
 import {
@@ -40,13 +40,8 @@ export class AnthropicStreamDecoder {
   }
 
   event(ev: SseEvent): ChatCompletionChunk[] {
-    let data: unknown
-    try {
-      data = JSON.parse(ev.data)
-    } catch {
-      throw new UpstreamStreamError('Anthropic stream sent invalid JSON')
-    }
-    if (!isRecord(data)) return []
+    const data = eventJson(ev.data, 'Anthropic')
+    if (!data) return []
     switch (data.type) {
       case 'message_start': {
         const m = isRecord(data.message) ? data.message : {}

@@ -1,6 +1,7 @@
 import type { ChatCompletionRequest, ChatMessage, ToolCall } from '@trueport/contracts'
 import {
   asArray,
+  assistantMessage,
   contentParts,
   contentText,
   isRecord,
@@ -183,11 +184,7 @@ export function fromGeminiRequest(
           }
         })
       pending.push(...calls)
-      messages.push({
-        role: 'assistant',
-        content: text === '' && calls.length ? null : text,
-        ...(calls.length ? { tool_calls: calls } : {}),
-      })
+      messages.push(assistantMessage(text, calls))
       continue
     }
     const content: ChatMessage['content'] = []

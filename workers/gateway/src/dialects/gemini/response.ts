@@ -1,6 +1,7 @@
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '@trueport/contracts'
 import {
   asArray,
+  assistantMessage,
   isRecord,
   makeUsage,
   nowSeconds,
@@ -90,11 +91,7 @@ export function fromGeminiResponse(body: unknown, model: string): ChatCompletion
     )
     return {
       index: num(cand.index) || i,
-      message: {
-        role: 'assistant',
-        content: text === '' && calls.length ? null : text,
-        ...(calls.length ? { tool_calls: calls } : {}),
-      },
+      message: assistantMessage(text, calls),
       finish_reason: finishFromGemini(cand.finishReason, calls.length > 0),
     }
   })

@@ -1,5 +1,13 @@
 import type { ChatCompletionChunk, FinishReason, ToolCall, Usage } from '@trueport/contracts'
-import { asArray, isRecord, nowSeconds, parseArguments, str, UpstreamStreamError } from '../common'
+import {
+  asArray,
+  eventJson,
+  isRecord,
+  nowSeconds,
+  parseArguments,
+  str,
+  UpstreamStreamError,
+} from '../common'
 import { sseFrame, type SseEvent } from '../../lib/sse'
 import {
   finishFromGemini,
@@ -38,13 +46,8 @@ export class GeminiStreamDecoder {
   }
 
   event(ev: SseEvent): ChatCompletionChunk[] {
-    let data: unknown
-    try {
-      data = JSON.parse(ev.data)
-    } catch {
-      throw new UpstreamStreamError('Gemini stream sent invalid JSON')
-    }
-    if (!isRecord(data)) return []
+    const data = eventJson(ev.data, 'Gemini')
+    if (!data) return []
     if (isRecord(data.error))
       throw new UpstreamStreamError(`Gemini stream error: ${str(data.error.message) ?? 'unknown'}`)
     const out: ChatCompletionChunk[] = []

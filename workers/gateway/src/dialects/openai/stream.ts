@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk } from '@trueport/contracts'
-import { isRecord, str, UpstreamStreamError } from '../common'
+import { eventJson, isRecord, str, UpstreamStreamError } from '../common'
 import { sseFrame, type SseEvent } from '../../lib/sse'
 
 /** OpenAI-dialect stream -> canonical chunks (the identity, plus error and early-end checks). */
@@ -11,13 +11,8 @@ export class OpenAIStreamDecoder {
       this.#done = true
       return []
     }
-    let data: unknown
-    try {
-      data = JSON.parse(ev.data)
-    } catch {
-      throw new UpstreamStreamError('upstream stream sent invalid JSON')
-    }
-    if (!isRecord(data)) return []
+    const data = eventJson(ev.data, 'upstream')
+    if (!data) return []
     if (isRecord(data.error))
       throw new UpstreamStreamError(
         `upstream stream error: ${str(data.error.message) ?? 'unknown'}`
