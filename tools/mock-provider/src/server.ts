@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Dialect, MockReply, MockRequest } from './dialects/types'
+import type { Dialect } from './dialects/types'
 import { isRecord } from './dialects/types'
 import { FaultScript, parseFault, type Fault } from './faults'
 import { MOCK_MODELS, matchRoute } from './routes'
-import { argumentsFor, countTokens, embeddingFor, replyText } from './text'
+import { sendJson } from './http'
+import { buildReply, embeddings } from './reply'
 
 /** Options of a mock provider instance. Every field has a default suited to tests. */
 export interface MockProviderOptions {
@@ -42,15 +43,6 @@ export interface MockProvider {
 }
 
 const RECORD_LIMIT = 100
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-  })
-  res.end(payload)
-}
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   const chunks: Buffer[] = []
@@ -257,58 +249,4 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
         server.close(() => resolve())
       }),
   }
-}
-
-/** The mock calls at most two tools at once: enough to exercise parallel tool calls. */
-const MAX_PARALLEL_CALLS = 2
-
-function buildReply(request: MockRequest, n: number, dialect: Dialect): MockReply {
-  const prefix = { openai: 'chatcmpl-mock-', anthropic: 'msg_mock_', gemini: 'resp-mock-' }
-  const callPrefix = { openai: 'call_mock_', anthropic: 'toolu_mock_', gemini: 'call_mock_' }
-  const calling = request.toolResults.length === 0 && request.tools.length > 0
-  const toolCalls = calling
-    ? request.tools.slice(0, MAX_PARALLEL_CALLS).map((t, i) => ({
-        id: `${callPrefix[dialect.name]}${n}_${i}`,
-        name: t.name,
-        arguments: argumentsFor(t.parameters),
-      }))
-    : []
-  const text = calling
-    ? ''
-    : request.toolResults.length > 0
-      ? `Tool results received: ${request.toolResults.join('; ')}`
-      : replyText(request.model, request.lastUserText)
-  return {
-    id: `${prefix[dialect.name]}${n}`,
-    model: request.model,
-    created: Math.floor(Date.now() / 1000),
-    text,
-    toolCalls,
-    promptTokens: countTokens(request.lastUserText) + 8,
-    completionTokens:
-      countTokens(text) + toolCalls.reduce((sum, c) => sum + countTokens(c.arguments) + 4, 0),
-  }
-}
-
-function embeddings(res: ServerResponse, body: unknown): void {
-  if (!isRecord(body) || typeof body.model !== 'string') {
-    return sendJson(res, 400, {
-      error: { message: 'model is required', type: 'invalid_request_error' },
-    })
-  }
-  const input = body.input
-  const texts =
-    typeof input === 'string' ? [input] : Array.isArray(input) ? input.map(String) : undefined
-  if (!texts) {
-    return sendJson(res, 400, {
-      error: { message: 'input is required', type: 'invalid_request_error' },
-    })
-  }
-  const tokens = texts.reduce((sum, t) => sum + countTokens(t), 0)
-  sendJson(res, 200, {
-    object: 'list',
-    data: texts.map((t, index) => ({ object: 'embedding', index, embedding: embeddingFor(t) })),
-    model: body.model,
-    usage: { prompt_tokens: tokens, total_tokens: tokens },
-  })
 }
