@@ -63,7 +63,10 @@ export interface RunningGateway {
  * Runs the built bundle in workerd through Miniflare's API — no wrangler dev proxy, and clients
  * on the worker's direct socket — on a loopback port, with in-memory DO/KV/R2 and the given vars.
  */
-export async function startGateway(vars: Record<string, string>): Promise<RunningGateway> {
+export async function startGateway(
+  vars: Record<string, string>,
+  options: { inspectorPort?: number } = {}
+): Promise<RunningGateway> {
   const { date, flags } = compatibility()
   const bootstrapToken = 'gateway-test-bootstrap'
   const mf = new Miniflare({
@@ -74,6 +77,7 @@ export async function startGateway(vars: Record<string, string>): Promise<Runnin
     compatibilityFlags: flags,
     host: '127.0.0.1',
     port: 0,
+    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
     // Clients connect straight to the gateway's own socket: Miniflare's entry worker in front of
     // it costs several times the gateway's own work per request.
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
