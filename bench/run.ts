@@ -14,12 +14,14 @@ import { cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { mockProvidersConfig } from '@trueport/mock-provider'
 import { startGateway } from '../test/support/gateway'
-import { childrenNamed, peakRssMiB, pin, spawnReady } from './lib/proc'
+import { childrenNamed, peakRssMiB, pin, rssMiB, spawnReady } from './lib/proc'
 import { timeToFirstToken } from './lib/ttft'
 import { wrk, type WrkResult } from './lib/wrk'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
+/** Requests of the memory soak on TruePort (0 skips it). */
+const SOAK_REQUESTS = Number(process.env.BENCH_SOAK ?? 100_000)
 const GATEWAY_CPU = 0
 const LOAD_CPU = 1
 const MOCK_PORT = 18790
@@ -176,11 +178,30 @@ async function main(): Promise<void> {
   const rows: Row[] = []
   for (const t of targets) rows.push(await measure(t))
 
+  let soak = ''
+  const tpTarget = targets[1]
+  if (SOAK_REQUESTS > 0 && tpTarget) {
+    // Memory must stay flat: RSS after a long run, against RSS after the measured phases.
+    console.error(`  TruePort: memory soak of ${SOAK_REQUESTS} requests`)
+    const before = rssMiB(tpTarget.pid)
+    const rps = rows[1]?.c64.rps ?? 1000
+    const soakRun = await wrk({
+      url: tpTarget.url,
+      body: body(false),
+      headers: tpTarget.headers,
+      cpu: LOAD_CPU,
+      connections: 64,
+      seconds: Math.ceil(SOAK_REQUESTS / rps),
+    })
+    const after = rssMiB(tpTarget.pid)
+    soak = `Memory soak (TruePort, ${Math.round(soakRun.rps * Math.ceil(SOAK_REQUESTS / rps))} requests at concurrency 64, ${soakRun.errors} failed): RSS ${f(before, 0)} MiB before, ${f(after, 0)} MiB after.`
+  }
+
   const out = table(rows)
   const tp = rows[1]
   const pk = rows[2]
   const ratio = tp && pk ? tp.c64.rps / pk.c64.rps : NaN
-  const summary = `TruePort / Portkey req/s at concurrency 64: ${ratio.toFixed(2)}x`
+  const summary = `TruePort / Portkey req/s at concurrency 64: ${ratio.toFixed(2)}x${soak ? `\n\n${soak}` : ''}`
   console.log(`\n${out}\n\n${summary}\n`)
 
   const file = join(ROOT, 'docs/benchmarks.md')

@@ -8,6 +8,12 @@ export function peakRssMiB(pid: number): number {
   return kb / 1024
 }
 
+/** Current resident set (VmRSS) of a process in MiB. */
+export function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024
+}
+
 /** Pins a process and all its threads to one CPU. */
 export function pin(pid: number, cpu: number): void {
   execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' })
