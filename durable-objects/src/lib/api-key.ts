@@ -1,4 +1,4 @@
-import { ApiKeyToken, type Environment } from '@trueport/contracts'
+import { API_KEY_PREFIX, ApiKeyToken, type Environment } from '@trueport/contracts'
 import { randomBase62, sha256Hex } from './encoding'
 
 /** Characters of the key shown in listings (`tp_dev_AbCd`): enough to tell keys apart, not to use. */
@@ -17,7 +17,7 @@ export interface GeneratedApiKey {
  * gateway must hash on every request.
  */
 export async function generateApiKey(environment: Environment): Promise<GeneratedApiKey> {
-  const key = `tp_${environment}_${randomBase62(40)}`
+  const key = `${API_KEY_PREFIX}${environment}_${randomBase62(40)}`
   return { key, prefix: displayPrefix(key), hash: await hashApiKey(key) }
 }
 
@@ -28,7 +28,7 @@ export function hashApiKey(key: string): Promise<string> {
 
 /** `tp_dev_AbCd`: the environment part plus the first few random characters. */
 export function displayPrefix(key: string): string {
-  const cut = key.indexOf('_', 3) + 1 + DISPLAY_LENGTH
+  const cut = key.indexOf('_', API_KEY_PREFIX.length) + 1 + DISPLAY_LENGTH
   return key.slice(0, cut)
 }
 
