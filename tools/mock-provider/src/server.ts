@@ -110,7 +110,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     }
 
     const reply = buildReply(parsed, ++replyCounter, dialect)
-    if (!parsed.stream) return sendJson(res, 200, dialect.completion(reply))
+    if (!parsed.stream) return sendJson(res, 200, dialect.completion(reply, parsed))
     await stream(req, res, dialect.streamFrames(reply, parsed), fault)
   }
 

@@ -72,3 +72,29 @@ export function argumentsFor(parameters: unknown): string {
   }
   return JSON.stringify(args)
 }
+
+/** One token of a reply with its log probability and the alternatives the mock "considered". */
+export interface MockLogprob {
+  token: string
+  logprob: number
+  top: { token: string; logprob: number }[]
+}
+
+/**
+ * Deterministic log probabilities, one per streamed chunk (the mock's "token"): the chosen token
+ * comes first among `top` alternatives, each less likely than the one before.
+ */
+export function tokenLogprobs(text: string, top: number): MockLogprob[] {
+  return streamChunks(text).map((token) => {
+    let h = 0
+    for (let i = 0; i < token.length; i++) h = (h * 31 + token.charCodeAt(i)) >>> 0
+    const logprob = -((h % 997) + 1) / 1000
+    return {
+      token,
+      logprob,
+      top: Array.from({ length: top }, (_, k) =>
+        k === 0 ? { token, logprob } : { token: `${token}~${k}`, logprob: logprob - k }
+      ),
+    }
+  })
+}

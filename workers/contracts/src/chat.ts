@@ -98,6 +98,20 @@ export interface Usage {
   completion_tokens_details?: { reasoning_tokens?: number }
 }
 
+/** One token's log probability, with the most likely alternatives (OpenAI's shape). */
+export interface TokenLogprob {
+  token: string
+  logprob: number
+  bytes: number[] | null
+  top_logprobs: { token: string; logprob: number; bytes: number[] | null }[]
+}
+
+/** A choice's log probabilities: one entry per generated token. */
+export interface ChoiceLogprobs {
+  content: TokenLogprob[] | null
+  refusal?: TokenLogprob[] | null
+}
+
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call'
 
 /** A non-streamed chat completion in the canonical (OpenAI) shape. */
@@ -115,7 +129,7 @@ export interface ChatCompletion {
       refusal?: string | null
     }
     finish_reason: FinishReason | null
-    logprobs?: unknown
+    logprobs?: ChoiceLogprobs | null
   }[]
   usage?: Usage
   system_fingerprint?: string | null
@@ -139,7 +153,7 @@ export interface ChatCompletionChunk {
     index: number
     delta: { role?: 'assistant'; content?: string | null; tool_calls?: ToolCallDelta[] }
     finish_reason: FinishReason | null
-    logprobs?: unknown
+    logprobs?: ChoiceLogprobs | null
   }[]
   usage?: Usage | null
 }

@@ -39,7 +39,7 @@ export interface Turn {
   result?: { id: string; name: string; args: unknown; output: string }
 }
 
-const sseData = (text: string) =>
+export const sseData = (text: string) =>
   text
     .split('\n\n')
     .map((f) => /^data: (.*)$/m.exec(f)?.[1])

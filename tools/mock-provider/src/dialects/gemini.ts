@@ -1,4 +1,4 @@
-import { contentText, streamChunks } from '../text'
+import { contentText, streamChunks, tokenLogprobs, type MockLogprob } from '../text'
 import { isRecord, sseFrame, type Dialect, type MockReply } from './types'
 
 const STATUS_NAME: Record<number, string> = {
@@ -20,6 +20,22 @@ function usageMetadata(reply: MockReply, completionTokens: number) {
     promptTokenCount: reply.promptTokens,
     candidatesTokenCount: completionTokens,
     totalTokenCount: reply.promptTokens + completionTokens,
+  }
+}
+
+/** Gemini's candidate fields for log probabilities: chosen tokens and, per step, the top ones. */
+function logprobFields(tokens: MockLogprob[] | undefined) {
+  if (!tokens) return {}
+  const sum = tokens.reduce((s, t) => s + t.logprob, 0)
+  return {
+    logprobsResult: {
+      topCandidates: tokens.map((t) => ({
+        candidates: t.top.map((a) => ({ token: a.token, logProbability: a.logprob })),
+      })),
+      chosenCandidates: tokens.map((t) => ({ token: t.token, logProbability: t.logprob })),
+      logProbabilitySum: sum,
+    },
+    avgLogprobs: tokens.length ? sum / tokens.length : 0,
   }
 }
 
@@ -60,6 +76,7 @@ export const gemini: Dialect = {
       .filter(isRecord)
       .filter((d) => typeof d.name === 'string')
       .map((d) => ({ name: String(d.name), parameters: d.parametersJsonSchema ?? d.parameters }))
+    const gen = isRecord(body.generationConfig) ? body.generationConfig : {}
     return {
       model: decodeURIComponent(match[1]),
       lastUserText: contentText(lastUser?.parts),
@@ -67,16 +84,22 @@ export const gemini: Dialect = {
       includeUsage: true,
       tools,
       toolResults,
+      ...(gen.responseLogprobs === true
+        ? { logprobs: typeof gen.logprobs === 'number' ? gen.logprobs : 0 }
+        : {}),
     }
   },
 
-  completion(reply) {
+  completion(reply, request) {
+    const logprobs =
+      request.logprobs === undefined ? undefined : tokenLogprobs(reply.text, request.logprobs)
     return {
       candidates: [
         {
           content: { role: 'model', parts: parts(reply) },
           finishReason: 'STOP',
           index: 0,
+          ...logprobFields(logprobs),
         },
       ],
       usageMetadata: usageMetadata(reply, reply.completionTokens),
@@ -85,7 +108,7 @@ export const gemini: Dialect = {
     }
   },
 
-  streamFrames(reply) {
+  streamFrames(reply, request) {
     if (reply.toolCalls.length) {
       // Gemini streams whole function calls, never partial arguments.
       return [
@@ -100,6 +123,8 @@ export const gemini: Dialect = {
       ]
     }
     const pieces = streamChunks(reply.text)
+    const logprobs =
+      request.logprobs === undefined ? undefined : tokenLogprobs(reply.text, request.logprobs)
     // Gemini repeats usageMetadata on every chunk; the last one holds the final counts.
     return pieces.map((text, i) => {
       const last = i === pieces.length - 1
@@ -109,6 +134,7 @@ export const gemini: Dialect = {
             content: { role: 'model', parts: [{ text }] },
             index: 0,
             ...(last ? { finishReason: 'STOP' } : {}),
+            ...logprobFields(logprobs?.slice(i, i + 1)),
           },
         ],
         usageMetadata: usageMetadata(reply, last ? reply.completionTokens : 0),

@@ -1,4 +1,4 @@
-import { contentText, streamChunks } from '../text'
+import { contentText, streamChunks, tokenLogprobs, type MockLogprob } from '../text'
 import { halves, isRecord, sseFrame, type Dialect, type MockReply, type MockRequest } from './types'
 
 const ERROR_TYPE: Record<number, string> = {
@@ -8,6 +8,20 @@ const ERROR_TYPE: Record<number, string> = {
   404: 'not_found_error',
   429: 'rate_limit_exceeded',
 }
+
+const utf8 = new TextEncoder()
+
+/** OpenAI's per-token entry: the token, its bytes, and the alternatives. */
+const logprobEntry = (t: MockLogprob) => ({
+  token: t.token,
+  logprob: t.logprob,
+  bytes: Array.from(utf8.encode(t.token)),
+  top_logprobs: t.top.map((a) => ({
+    token: a.token,
+    logprob: a.logprob,
+    bytes: Array.from(utf8.encode(a.token)),
+  })),
+})
 
 function usage(reply: MockReply) {
   return {
@@ -50,10 +64,17 @@ export const openai: Dialect = {
       includeUsage: isRecord(opts) && opts.include_usage === true,
       tools,
       toolResults,
+      ...(body.logprobs === true
+        ? { logprobs: typeof body.top_logprobs === 'number' ? body.top_logprobs : 0 }
+        : {}),
     }
   },
 
-  completion(reply) {
+  completion(reply, request) {
+    const logprobs =
+      request.logprobs === undefined
+        ? null
+        : { content: tokenLogprobs(reply.text, request.logprobs).map(logprobEntry), refusal: null }
     return {
       id: reply.id,
       object: 'chat.completion',
@@ -77,7 +98,7 @@ export const openai: Dialect = {
                 }
               : {}),
           },
-          logprobs: null,
+          logprobs,
           finish_reason: reply.toolCalls.length ? 'tool_calls' : 'stop',
         },
       ],
@@ -86,18 +107,29 @@ export const openai: Dialect = {
   },
 
   streamFrames(reply: MockReply, request: MockRequest) {
-    const chunk = (delta: object, finish: string | null) => ({
+    const chunk = (delta: object, finish: string | null, logprobs: object | null = null) => ({
       id: reply.id,
       object: 'chat.completion.chunk',
       created: reply.created,
       model: reply.model,
       system_fingerprint: 'fp_trueport_mock',
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index: 0, delta, logprobs, finish_reason: finish }],
     })
     const frames = [sseFrame(chunk({ role: 'assistant', content: '' }, null))]
-    for (const piece of streamChunks(reply.text)) {
-      frames.push(sseFrame(chunk({ content: piece }, null)))
-    }
+    const logprobs =
+      request.logprobs === undefined ? undefined : tokenLogprobs(reply.text, request.logprobs)
+    streamChunks(reply.text).forEach((piece, i) => {
+      const lp = logprobs?.[i]
+      frames.push(
+        sseFrame(
+          chunk(
+            { content: piece },
+            null,
+            lp ? { content: [logprobEntry(lp)], refusal: null } : null
+          )
+        )
+      )
+    })
     reply.toolCalls.forEach((call, index) => {
       const start = {
         index,

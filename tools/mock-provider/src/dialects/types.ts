@@ -9,6 +9,8 @@ export interface MockRequest {
   tools: MockTool[]
   /** Tool results in the last turn; the mock then answers with text that quotes them. */
   toolResults: string[]
+  /** Alternatives per token when log probabilities were asked for; absent when not. */
+  logprobs?: number
 }
 
 export interface MockTool {
@@ -43,7 +45,7 @@ export interface Dialect {
   /** Reads the parsed JSON body (and the URL, where the model lives for Gemini). */
   readRequest(body: unknown, url: URL): MockRequest | { error: string }
   /** The non-streaming response body. */
-  completion(reply: MockReply): unknown
+  completion(reply: MockReply, request: MockRequest): unknown
   /** The complete SSE frames of a streamed response, each ending in a blank line. */
   streamFrames(reply: MockReply, request: MockRequest): string[]
   /** The error body this provider sends with the given status. */

@@ -227,6 +227,10 @@ export function fromGeminiRequest(
     req.stop = gen.stopSequences.filter((s): s is string => typeof s === 'string')
   if (typeof gen.candidateCount === 'number') req.n = gen.candidateCount
   if (typeof gen.seed === 'number') req.seed = gen.seed
+  if (gen.responseLogprobs === true) {
+    req.logprobs = true
+    if (typeof gen.logprobs === 'number') req.top_logprobs = gen.logprobs
+  }
   const schema = gen.responseJsonSchema ?? gen.responseSchema
   if (isRecord(schema))
     req.response_format = { type: 'json_schema', json_schema: { name: 'response', schema } }

@@ -10,6 +10,7 @@ import {
   str,
   TranslationError,
 } from '../common'
+import { logprobsFromGemini, logprobsToGemini } from './logprobs'
 import type { GeminiPart } from './request'
 
 const FILTERED = new Set([
@@ -89,10 +90,12 @@ export function fromGeminiResponse(body: unknown, model: string): ChatCompletion
       isRecord(cand.content) ? cand.content.parts : [],
       `call_${i}_`
     )
+    const logprobs = logprobsFromGemini(cand.logprobsResult)
     return {
       index: num(cand.index) || i,
       message: assistantMessage(text, calls),
       finish_reason: finishFromGemini(cand.finishReason, calls.length > 0),
+      ...(logprobs ? { logprobs } : {}),
     }
   })
   if (choices.length === 0) {
@@ -132,6 +135,7 @@ export function toGeminiResponse(c: ChatCompletion) {
         content: { role: 'model', parts },
         finishReason: finishToGemini(choice.finish_reason),
         index: choice.index,
+        ...logprobsToGemini(choice.logprobs),
       }
     }),
     usageMetadata: usageToGemini(c.usage),

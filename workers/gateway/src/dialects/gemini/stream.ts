@@ -9,6 +9,7 @@ import {
   UpstreamStreamError,
 } from '../common'
 import { sseFrame, type SseEvent } from '../../lib/sse'
+import { logprobsFromGemini, logprobsToGemini } from './logprobs'
 import {
   finishFromGemini,
   finishToGemini,
@@ -34,14 +35,15 @@ export class GeminiStreamDecoder {
 
   #chunk(
     delta: ChatCompletionChunk['choices'][number]['delta'],
-    finish: FinishReason | null = null
+    finish: FinishReason | null = null,
+    logprobs?: ChatCompletionChunk['choices'][number]['logprobs']
   ): ChatCompletionChunk {
     return {
       id: this.#id,
       object: 'chat.completion.chunk',
       created: this.#created,
       model: this.model,
-      choices: [{ index: 0, delta, finish_reason: finish }],
+      choices: [{ index: 0, delta, finish_reason: finish, ...(logprobs ? { logprobs } : {}) }],
     }
   }
 
@@ -63,7 +65,8 @@ export class GeminiStreamDecoder {
         isRecord(cand.content) ? cand.content.parts : [],
         `call_${this.#tools}_`
       )
-      if (text) out.push(this.#chunk({ content: text }))
+      if (text)
+        out.push(this.#chunk({ content: text }, null, logprobsFromGemini(cand.logprobsResult)))
       for (const call of calls) {
         out.push(
           this.#chunk({
@@ -120,7 +123,13 @@ export class GeminiStreamEncoder {
     const text = choice.delta.content
     if (!text) return ''
     return sseFrame({
-      candidates: [{ content: { role: 'model', parts: [{ text }] }, index: 0 }],
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ text }] },
+          index: 0,
+          ...logprobsToGemini(choice.logprobs),
+        },
+      ],
       modelVersion: this.model,
       responseId: this.id,
     })
