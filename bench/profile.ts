@@ -1,16 +1,12 @@
 /**
  * `npm run bench:profile [-- stream]`: where the gateway's CPU goes. Runs the built bundle like
- * the bench, drives it with wrk for a few seconds while V8's sampling profiler records through
+ * the bench, drives it with oha for a few seconds while V8's sampling profiler records through
  * the inspector, and prints the functions with the most self time.
  */
-import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { mockProvidersConfig, startMockProvider } from '@trueport/mock-provider'
 import { WebSocket } from 'undici'
 import { startGateway } from '../test/support/gateway'
+import { oha } from './lib/oha'
 
 interface ProfileNode {
   id: number
@@ -60,14 +56,16 @@ const body = JSON.stringify({
   stream,
   messages: [{ role: 'user', content: 'Hello' }],
 })
-const script = join(tmpdir(), 'trueport-profile.lua')
-writeFileSync(
-  script,
-  `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["content-type"] = "application/json"\nwrk.headers["authorization"] = "Bearer ${key}"\n`
-)
 // Asynchronously: the mock provider answers from this same process.
-const wrkArgs = ['-t1', '-c4', '-d5s', '-s', script, `${gw.url}/v1/chat/completions`]
-console.log((await promisify(execFile)('wrk', wrkArgs)).stdout)
+const load = await oha({
+  url: `${gw.url}/v1/chat/completions`,
+  body,
+  headers: { authorization: `Bearer ${key}` },
+  connections: 4,
+  seconds: 5,
+  cpu: 1,
+})
+console.log(`${load.requests} requests, ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms`)
 const { profile } = await send<{ profile: Profile }>('Profiler.stop')
 
 const hits = new Map<number, number>()

@@ -1,22 +1,24 @@
 /**
  * `npm run bench`: the data-plane benchmark. Runs, in one session and on one machine:
  *   baseline  — the load generator straight to the mock provider,
- *   TruePort  — the built gateway bundle in workerd (Miniflare's API, no wrangler dev proxy),
+ *   floor     — a Worker that only relays requests, in `workerd serve`: what the runtime costs,
+ *   TruePort  — the built gateway bundle in `workerd serve` (no Miniflare, no wrangler), with
  *               API-key authentication on,
  *   Portkey   — @portkey-ai/gateway 1.15.2 in front of the same mock,
  * and prints added latency p50/p99 at concurrency 1, req/s and p99 at 16 and 64, added time to
- * first token when streaming, and peak RSS. Gateways run pinned to CPU 0; the mock and wrk share
- * CPU 1. Results also go to docs/benchmarks.md. BENCH_SECONDS scales every phase (default 8).
+ * first token when streaming, and peak RSS. Gateways run pinned to CPU 0; the mock and the load
+ * generator (oha) share CPU 1. Results also go to docs/benchmarks.md. BENCH_SECONDS scales every
+ * phase (default 8); BENCH_SOAK sets the memory soak's request count (default 100000, 0 skips).
  */
 import { execFileSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { mockProvidersConfig } from '@trueport/mock-provider'
-import { startGateway } from '../test/support/gateway'
-import { childrenNamed, peakRssMiB, pin, rssMiB, spawnReady } from './lib/proc'
+import { oha, type LoadResult } from './lib/oha'
+import { peakRssMiB, pin, rssMiB, spawnReady } from './lib/proc'
 import { timeToFirstToken } from './lib/ttft'
-import { wrk, type WrkResult } from './lib/wrk'
+import { startWorkerdGateway, startWorkerdProxy } from './lib/workerd'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
@@ -25,6 +27,8 @@ const SOAK_REQUESTS = Number(process.env.BENCH_SOAK ?? 100_000)
 const GATEWAY_CPU = 0
 const LOAD_CPU = 1
 const MOCK_PORT = 18790
+const TRUEPORT_PORT = 18791
+const FLOOR_PORT = 18792
 const PORTKEY_PORT = 18787
 
 interface Target {
@@ -37,9 +41,9 @@ interface Target {
 
 interface Row {
   name: string
-  c1: WrkResult
-  c16: WrkResult
-  c64: WrkResult
+  c1: LoadResult
+  c16: LoadResult
+  c64: LoadResult
   ttft: { p50Ms: number; p99Ms: number }
   rssMiB: number
 }
@@ -50,19 +54,19 @@ const body = (stream: boolean) =>
 async function measure(t: Target): Promise<Row> {
   const load = { url: t.url, body: body(false), headers: t.headers, cpu: LOAD_CPU }
   console.error(`  ${t.name}: warming ${t.warmSeconds}s`)
-  await wrk({ ...load, connections: 16, seconds: t.warmSeconds })
+  await oha({ ...load, connections: 16, seconds: t.warmSeconds })
   console.error(`  ${t.name}: concurrency 1`)
-  const c1 = await wrk({ ...load, connections: 1, seconds: SECONDS })
+  const c1 = await oha({ ...load, connections: 1, seconds: SECONDS })
   console.error(`  ${t.name}: concurrency 16`)
-  const c16 = await wrk({ ...load, connections: 16, seconds: SECONDS })
+  const c16 = await oha({ ...load, connections: 16, seconds: SECONDS })
   console.error(`  ${t.name}: concurrency 64`)
-  const c64 = await wrk({ ...load, connections: 64, seconds: SECONDS })
+  const c64 = await oha({ ...load, connections: 64, seconds: SECONDS })
   console.error(`  ${t.name}: time to first token`)
   const ttft = await timeToFirstToken({
     url: t.url,
     body: body(true),
     headers: t.headers,
-    requests: 300,
+    requests: 500,
   })
   return { name: t.name, c1, c16, c64, ttft, rssMiB: peakRssMiB(t.pid) }
 }
@@ -82,6 +86,8 @@ function machine(): string {
     .trim()
   return `${model}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM; Node ${process.version}; ${workerd}`
 }
+
+const ohaVersion = () => execFileSync('oha', ['--version']).toString().trim().replace(/^oha /, '')
 
 const f = (n: number, d = 2) => n.toFixed(d)
 
@@ -119,15 +125,17 @@ async function main(): Promise<void> {
   pin(mockPid, LOAD_CPU)
   const mockUrl = `http://127.0.0.1:${MOCK_PORT}`
 
-  console.error('starting TruePort (built bundle in workerd)')
-  const gw = await startGateway({
+  console.error('starting the runtime floor (a relay Worker in workerd serve)')
+  const floor = await startWorkerdProxy(FLOOR_PORT, mockUrl)
+  cleanups.push(() => floor.close())
+  pin(floor.pid, GATEWAY_CPU)
+
+  console.error('starting TruePort (built bundle in workerd serve)')
+  const gw = await startWorkerdGateway(TRUEPORT_PORT, {
     PROVIDERS: JSON.stringify(mockProvidersConfig(mockUrl)),
-    UPSTREAM_TIMEOUT_MS: '30000',
   })
   cleanups.push(() => gw.close())
-  const workerd = childrenNamed(process.pid, 'workerd')[0]
-  if (!workerd) throw new Error('could not find the workerd process')
-  pin(workerd, GATEWAY_CPU)
+  pin(gw.pid, GATEWAY_CPU)
   const key = await gw.newKey('bench')
 
   console.error('starting Portkey')
@@ -156,10 +164,17 @@ async function main(): Promise<void> {
       warmSeconds: 3,
     },
     {
+      name: 'floor (relay Worker in workerd)',
+      url: `${floor.url}/v1/chat/completions`,
+      headers: {},
+      pid: floor.pid,
+      warmSeconds: 3,
+    },
+    {
       name: 'TruePort',
       url: `${gw.url}/v1/chat/completions`,
       headers: { authorization: `Bearer ${key}` },
-      pid: workerd,
+      pid: gw.pid,
       warmSeconds: 5,
     },
     {
@@ -179,34 +194,33 @@ async function main(): Promise<void> {
   for (const t of targets) rows.push(await measure(t))
 
   let soak = ''
-  const tpTarget = targets[1]
+  const tp = rows.find((r) => r.name === 'TruePort')
+  const tpTarget = targets.find((t) => t.name === 'TruePort')
   if (SOAK_REQUESTS > 0 && tpTarget) {
     // Memory must stay flat: RSS after a long run, against RSS after the measured phases.
     console.error(`  TruePort: memory soak of ${SOAK_REQUESTS} requests`)
     const before = rssMiB(tpTarget.pid)
-    const rps = rows[1]?.c64.rps ?? 1000
-    const soakRun = await wrk({
+    const soakRun = await oha({
       url: tpTarget.url,
       body: body(false),
       headers: tpTarget.headers,
       cpu: LOAD_CPU,
       connections: 64,
-      seconds: Math.ceil(SOAK_REQUESTS / rps),
+      requests: SOAK_REQUESTS,
     })
     const after = rssMiB(tpTarget.pid)
-    soak = `Memory soak (TruePort, ${Math.round(soakRun.rps * Math.ceil(SOAK_REQUESTS / rps))} requests at concurrency 64, ${soakRun.errors} failed): RSS ${f(before, 0)} MiB before, ${f(after, 0)} MiB after.`
+    soak = `Memory soak (TruePort, ${soakRun.requests} requests at concurrency 64, ${soakRun.errors} failed): RSS ${f(before, 0)} MiB before, ${f(after, 0)} MiB after.`
   }
 
   const out = table(rows)
-  const tp = rows[1]
-  const pk = rows[2]
+  const pk = rows.find((r) => r.name.startsWith('Portkey'))
   const ratio = tp && pk ? tp.c64.rps / pk.c64.rps : NaN
   const summary = `TruePort / Portkey req/s at concurrency 64: ${ratio.toFixed(2)}x${soak ? `\n\n${soak}` : ''}`
   console.log(`\n${out}\n\n${summary}\n`)
 
   const file = join(ROOT, 'docs/benchmarks.md')
   const header = readFileSync(file, 'utf8').split('<!-- results -->')[0] ?? ''
-  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Phases of ${SECONDS} s; gateways pinned to CPU ${GATEWAY_CPU}, mock and wrk to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses).\n\n${out}\n\n${summary}\n`
+  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Phases of ${SECONDS} s; gateways pinned to CPU ${GATEWAY_CPU}, mock and load generator (oha ${ohaVersion()}) to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses).\n\n${out}\n\n${summary}\n`
   writeFileSync(file, `${header}<!-- results -->\n\n${run}`)
   console.error(`results written to ${file}`)
 }

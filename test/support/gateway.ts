@@ -7,7 +7,7 @@ import { Miniflare } from 'miniflare'
 const ROOT = resolve(import.meta.dirname, '../..')
 
 /** wrangler.toml's top-level compatibility settings, read once so tests and bench match deploys. */
-function compatibility(): { date: string; flags: string[] } {
+export function compatibility(): { date: string; flags: string[] } {
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1]
   const flags = /^compatibility_flags\s*=\s*\[([^\]]*)\]/m.exec(toml)?.[1]
