@@ -65,7 +65,9 @@ const load = await oha({
   seconds: 5,
   cpu: 1,
 })
-console.log(`${load.requests} requests, ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms`)
+console.log(
+  `${load.requests} requests, ${load.rps.toFixed(0)} req/s, p50 ${load.p50Ms.toFixed(2)} ms`
+)
 const { profile } = await send<{ profile: Profile }>('Profiler.stop')
 
 const hits = new Map<number, number>()
