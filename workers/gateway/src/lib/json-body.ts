@@ -27,13 +27,14 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
   return parsed.data
 }
 
+/** Non-streaming decodes keep no state, so one decoder serves every request. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
 /** Reads the body as strict UTF-8 JSON without a schema. */
 export async function readJsonValue(c: Context): Promise<unknown> {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
-      await c.req.arrayBuffer()
-    )
+    text = strictUtf8.decode(await c.req.arrayBuffer())
   } catch (cause) {
     throw new GatewayError('invalid_json', 'request body is not valid UTF-8', { cause })
   }

@@ -11,24 +11,22 @@ export async function callUpstream(
   call: Pick<UpstreamCall, 'url' | 'method' | 'headers'> & { body?: BodyInit | undefined },
   timeoutMs: number
 ): Promise<Response> {
-  const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), timeoutMs)
+  // One native timer-backed signal: cheaper on the hot path than a controller plus a JS timer.
+  const signal = AbortSignal.timeout(timeoutMs)
   try {
     return await fetch(call.url, {
       method: call.method,
       headers: call.headers,
-      ...(call.body !== undefined ? { body: call.body } : {}),
-      signal: controller.signal,
+      body: call.body ?? null,
+      signal,
     })
   } catch (cause) {
-    if (controller.signal.aborted) {
+    if (signal.aborted) {
       throw new GatewayError('upstream_timeout', `upstream did not answer within ${timeoutMs} ms`, {
         cause,
       })
     }
     throw new GatewayError('upstream_error', 'upstream connection failed', { cause })
-  } finally {
-    clearTimeout(timer)
   }
 }
 
