@@ -4,7 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { buildGatewayBundle, compatibility } from '../../test/support/gateway'
+import { buildGatewayBundle, compatibility, TEST_LIMITS } from '../../test/support/gateway'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const BOOTSTRAP_TOKEN = 'bench-bootstrap'
@@ -48,6 +48,7 @@ function config(opts: {
     .concat([
       '(name = "TENANT", durableObjectNamespace = (className = "TenantDO"))',
       '(name = "DIRECTORY", durableObjectNamespace = (className = "DirectoryDO"))',
+      '(name = "RATE_LIMITER", durableObjectNamespace = (className = "RateLimiterDO"))',
       '(name = "KEY_CACHE", kvNamespace = "kv")',
       '(name = "AUDIT_BUCKET", r2Bucket = "unused")',
     ])
@@ -75,6 +76,7 @@ const gateway :Workerd.Worker = (
   durableObjectNamespaces = [
     (className = "TenantDO", uniqueKey = "trueport-tenant", enableSql = true),
     (className = "DirectoryDO", uniqueKey = "trueport-directory", enableSql = true),
+    (className = "RateLimiterDO", uniqueKey = "trueport-rate-limiter", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-disk"),
 );
@@ -143,7 +145,7 @@ export async function startWorkerdGateway(
         body: JSON.stringify({
           tenant: { slug, name: slug },
           admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
-          apiKey: { name: 'bench', environment: 'dev' },
+          apiKey: { name: 'bench', environment: 'dev', limits: TEST_LIMITS },
         }),
       })
       if (!res.ok) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)

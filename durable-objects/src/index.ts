@@ -4,6 +4,9 @@
  */
 export { DirectoryDO } from './directory-do'
 export { TenantDO, type ApiKeyListing } from './tenant-do'
-export { cacheKeys, directoryStub, objectNames, tenantStub } from './names'
+export { RateLimiterDO } from './rate-limiter-do'
+export { cacheKeys, directoryStub, objectNames, rateLimiterStub, tenantStub } from './names'
 export { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from './lib/api-key'
 export { hashPassword, verifyPassword, PBKDF2_ITERATIONS } from './lib/password'
+export * from './lib/circuit-breaker'
+export type { AdmitResult, LimitReport, WindowLimits } from './lib/sliding-window'

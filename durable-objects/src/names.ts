@@ -1,4 +1,5 @@
 import type { DirectoryDO } from './directory-do'
+import type { RateLimiterDO } from './rate-limiter-do'
 import type { TenantDO } from './tenant-do'
 
 /**
@@ -10,6 +11,8 @@ export const objectNames = {
   directory: () => 'directory',
   /** One instance per tenant. */
   tenant: (tenantId: string) => `tenant:${tenantId}`,
+  /** One rate-limit window per API key, and one per tenant across its keys. */
+  rateLimit: (scope: 'key' | 'tenant', id: string) => `ratelimit:${scope}:${id}`,
 } as const
 
 /** Stub of the tenant's own Durable Object. */
@@ -18,6 +21,15 @@ export function tenantStub(
   tenantId: string
 ): DurableObjectStub<TenantDO> {
   return env.TENANT.get(env.TENANT.idFromName(objectNames.tenant(tenantId)))
+}
+
+/** Stub of a rate-limit window. */
+export function rateLimiterStub(
+  env: Pick<Env, 'RATE_LIMITER'>,
+  scope: 'key' | 'tenant',
+  id: string
+): DurableObjectStub<RateLimiterDO> {
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(objectNames.rateLimit(scope, id)))
 }
 
 /** Stub of the directory Durable Object. */

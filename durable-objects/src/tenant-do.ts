@@ -1,5 +1,12 @@
 import { DurableObject } from 'cloudflare:workers'
-import type { Environment, IssuedApiKey, KeySnapshot } from '@trueport/contracts'
+import {
+  DEFAULT_KEY_LIMITS,
+  NO_LIMITS,
+  type Environment,
+  type IssuedApiKey,
+  type KeySnapshot,
+  type RateLimits,
+} from '@trueport/contracts'
 import { generateApiKey } from './lib/api-key'
 import { newId } from './lib/encoding'
 import { hashPassword, verifyPassword } from './lib/password'
@@ -32,7 +39,15 @@ const MIGRATIONS: readonly Migration[] = [
        revoked_at TEXT
      )`,
   ],
+  [
+    // Rate limits as JSON (RateLimits); NULL means the defaults.
+    'ALTER TABLE tenant ADD COLUMN limits TEXT',
+    'ALTER TABLE api_keys ADD COLUMN limits TEXT',
+  ],
 ]
+
+const limitsOf = (json: string | null, fallback: RateLimits): RateLimits =>
+  json ? { ...fallback, ...(JSON.parse(json) as Partial<RateLimits>) } : fallback
 
 /** An API key as listed: never the secret, never the hash. */
 export interface ApiKeyListing {
@@ -54,6 +69,7 @@ type ApiKeyRow = {
   status: 'active' | 'revoked'
   created_at: string
   revoked_at: string | null
+  limits: string | null
 }
 
 /**
@@ -73,18 +89,22 @@ export class TenantDO extends DurableObject<Env> {
    * already holds another tenant answers `conflict` (a result, not a throw: the caller decides
    * how to report it, and RPC exceptions are noisy across the DO boundary).
    */
-  init(tenant: { id: string; slug: string; name: string }): { created: boolean; conflict?: true } {
+  init(tenant: { id: string; slug: string; name: string; limits?: Partial<RateLimits> }): {
+    created: boolean
+    conflict?: true
+  } {
     const sql = this.ctx.storage.sql
     const existing = sql.exec<{ id: string }>('SELECT id FROM tenant LIMIT 1').toArray()[0]
     if (existing) {
       return existing.id === tenant.id ? { created: false } : { created: false, conflict: true }
     }
     sql.exec(
-      'INSERT INTO tenant (id, slug, name, created_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO tenant (id, slug, name, created_at, limits) VALUES (?, ?, ?, ?, ?)',
       tenant.id,
       tenant.slug,
       tenant.name,
-      new Date().toISOString()
+      new Date().toISOString(),
+      tenant.limits ? JSON.stringify(tenant.limits) : null
     )
     return { created: true }
   }
@@ -134,26 +154,33 @@ export class TenantDO extends DurableObject<Env> {
    * Issues a key and publishes its snapshot to the hot-path cache. The secret is returned here
    * once and exists nowhere else: storage keeps only its SHA-256.
    */
-  async issueApiKey(input: { name: string; environment: Environment }): Promise<IssuedApiKey> {
-    const tenantId = this.#tenantId()
+  async issueApiKey(input: {
+    name: string
+    environment: Environment
+    limits?: Partial<RateLimits> | undefined
+  }): Promise<IssuedApiKey> {
+    const tenant = this.#tenant()
     const generated = await generateApiKey(input.environment)
     const id = newId('key')
     const createdAt = new Date().toISOString()
     this.ctx.storage.sql.exec(
-      `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at)
-       VALUES (?, ?, ?, ?, ?, 'active', ?)`,
+      `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at, limits)
+       VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
       id,
       input.name,
       input.environment,
       generated.prefix,
       generated.hash,
-      createdAt
+      createdAt,
+      input.limits ? JSON.stringify(input.limits) : null
     )
     await this.#publish(generated.hash, {
       keyId: id,
-      tenantId,
+      tenantId: tenant.id,
       environment: input.environment,
       status: 'active',
+      limits: limitsOf(input.limits ? JSON.stringify(input.limits) : null, DEFAULT_KEY_LIMITS),
+      tenantLimits: limitsOf(tenant.limits, NO_LIMITS),
     })
     return {
       id,
@@ -175,11 +202,14 @@ export class TenantDO extends DurableObject<Env> {
       new Date().toISOString(),
       keyId
     )
+    const tenant = this.#tenant()
     await this.#publish(row.hash, {
       keyId,
-      tenantId: this.#tenantId(),
+      tenantId: tenant.id,
       environment: row.environment,
       status: 'revoked',
+      limits: limitsOf(row.limits, DEFAULT_KEY_LIMITS),
+      tenantLimits: limitsOf(tenant.limits, NO_LIMITS),
     })
     return true
   }
@@ -200,12 +230,12 @@ export class TenantDO extends DurableObject<Env> {
       }))
   }
 
-  #tenantId(): string {
+  #tenant(): { id: string; limits: string | null } {
     const row = this.ctx.storage.sql
-      .exec<{ id: string }>('SELECT id FROM tenant LIMIT 1')
+      .exec<{ id: string; limits: string | null }>('SELECT id, limits FROM tenant LIMIT 1')
       .toArray()[0]
     if (!row) throw new Error('tenant object is not initialised')
-    return row.id
+    return row
   }
 
   async #publish(hash: string, snapshot: KeySnapshot): Promise<void> {

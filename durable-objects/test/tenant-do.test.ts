@@ -1,3 +1,4 @@
+import { DEFAULT_KEY_LIMITS, NO_LIMITS } from '@trueport/contracts'
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { hashApiKey } from '../src/lib/api-key'
@@ -56,6 +57,8 @@ describe('TenantDO', () => {
       tenantId: id,
       environment: 'staging',
       status: 'active',
+      limits: DEFAULT_KEY_LIMITS,
+      tenantLimits: NO_LIMITS,
     })
     const listed = await stub.listApiKeys()
     expect(listed).toEqual([

@@ -21,6 +21,9 @@ export function compatibility(): { date: string; flags: string[] } {
   }
 }
 
+/** Limits for keys that tests and benchmarks use: the windows are on, but never in the way. */
+export const TEST_LIMITS = { requestsPerMinute: 10_000_000, tokensPerMinute: 0 }
+
 let built: string | undefined
 
 /**
@@ -86,6 +89,7 @@ export async function startGateway(
     durableObjects: {
       TENANT: { className: 'TenantDO', useSQLite: true },
       DIRECTORY: { className: 'DirectoryDO', useSQLite: true },
+      RATE_LIMITER: { className: 'RateLimiterDO', useSQLite: true },
     },
     kvNamespaces: ['KEY_CACHE'],
     r2Buckets: ['AUDIT_BUCKET'],
@@ -111,7 +115,8 @@ export async function startGateway(
         body: JSON.stringify({
           tenant: { slug, name: slug },
           admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
-          apiKey: { name: 'test', environment: 'dev' },
+          // Far above any test's pace: the limits have tests of their own.
+          apiKey: { name: 'test', environment: 'dev', limits: TEST_LIMITS },
         }),
       })
       if (!res.ok) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)

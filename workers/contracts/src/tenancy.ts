@@ -1,18 +1,39 @@
 import { z } from 'zod'
 import { ApiKeyToken, Environment, TenantSlug } from './ids'
 
+/** Requests and tokens per minute; 0 means no limit. */
+export const RateLimits = z.object({
+  requestsPerMinute: z.number().int().min(0).max(10_000_000),
+  tokensPerMinute: z.number().int().min(0).max(10_000_000_000),
+})
+export type RateLimits = z.infer<typeof RateLimits>
+
+/** A key's limits unless its policy says otherwise. */
+export const DEFAULT_KEY_LIMITS: RateLimits = { requestsPerMinute: 60, tokensPerMinute: 1_000_000 }
+/** A tenant has no limit across its keys unless its policy sets one. */
+export const NO_LIMITS: RateLimits = { requestsPerMinute: 0, tokensPerMinute: 0 }
+
 /**
  * Body of POST /internal/bootstrap: creates (or finds) a tenant with its owner and, when asked,
  * issues a fresh API key. Used by `npm start` and by tests; guarded by the BOOTSTRAP_TOKEN secret.
  */
 export const BootstrapRequest = z.object({
-  tenant: z.object({ slug: TenantSlug, name: z.string().min(1).max(120) }),
+  tenant: z.object({
+    slug: TenantSlug,
+    name: z.string().min(1).max(120),
+    /** Limits across all the tenant's keys; applied when the tenant is created. */
+    limits: RateLimits.partial().optional(),
+  }),
   admin: z.object({
     email: z.email().max(254),
     password: z.string().min(12).max(256),
   }),
   apiKey: z
-    .object({ name: z.string().min(1).max(120), environment: Environment.default('dev') })
+    .object({
+      name: z.string().min(1).max(120),
+      environment: Environment.default('dev'),
+      limits: RateLimits.partial().optional(),
+    })
     .optional(),
 })
 export type BootstrapRequest = z.infer<typeof BootstrapRequest>
@@ -45,5 +66,9 @@ export const KeySnapshot = z.object({
   tenantId: z.string(),
   environment: Environment,
   status: z.enum(['active', 'revoked']),
+  /** This key's own window. Snapshots published before limits existed get the defaults. */
+  limits: RateLimits.default(DEFAULT_KEY_LIMITS),
+  /** The tenant's window across keys. */
+  tenantLimits: RateLimits.default(NO_LIMITS),
 })
 export type KeySnapshot = z.infer<typeof KeySnapshot>

@@ -4,6 +4,7 @@ import { requestId } from 'hono/request-id'
 import type { AppEnv } from './env'
 import { GatewayError, renderError } from './errors'
 import { apiKeyAuth } from './middleware/api-key-auth'
+import { rateLimits } from './middleware/rate-limit'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { chatRoutes } from './routes/chat'
 import { embeddingsRoutes } from './routes/embeddings'
@@ -12,13 +13,24 @@ import { healthRoutes } from './routes/health'
 import { messagesRoutes } from './routes/messages'
 import { modelRoutes } from './routes/models'
 import { passthroughRoutes } from './routes/passthrough'
+import { anthropicSurface } from './surfaces/anthropic'
+import { geminiSurface } from './surfaces/gemini'
+import type { ClientSurface } from './surfaces/types'
+
+/** Sets the client surface for everything after it, errors included. */
+const speaks =
+  (surface: ClientSurface): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    c.set('surface', surface)
+    await next()
+  }
 
 /** Default request body limit when MAX_BODY_BYTES is unset (4 MiB). */
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
 /**
  * The gateway app. Middleware order follows the request path in ARCHITECTURE.md: request id,
- * body-size limit, authentication, then the route. Errors are rendered only in `onError`.
+ * body-size limit, authentication, rate limits, then the route. Errors are rendered only in `onError`.
  */
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -45,9 +57,18 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', healthRoutes)
   app.route('/internal', bootstrapRoutes)
 
-  // One authenticator (one isolate cache) for every data-plane surface.
-  const auth = apiKeyAuth()
+  // One authenticator (one isolate cache) for every data-plane surface, then the key's and
+  // tenant's rate limits: every surface, passthrough included, goes through both.
+  const authenticate = apiKeyAuth()
+  const limit = rateLimits()
+  const auth: MiddlewareHandler<AppEnv> = (c, next) =>
+    authenticate(c, async () => {
+      await limit(c, next)
+    })
+  // The client's dialect is known from the path before anything can fail, so that even an
+  // authentication or rate-limit error renders in a shape that client's SDK parses.
   const v1 = new Hono<AppEnv>()
+  v1.use('/messages', speaks(anthropicSurface))
   v1.use(auth)
   v1.route('/', chatRoutes)
   v1.route('/', messagesRoutes)
@@ -56,6 +77,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/v1', v1)
 
   const v1beta = new Hono<AppEnv>()
+  v1beta.use(speaks(geminiSurface))
   v1beta.use(auth)
   v1beta.route('/', geminiRoutes)
   app.route('/v1beta', v1beta)

@@ -16,6 +16,8 @@ export interface Vars {
   surface: ClientSurface
   /** Provider, usage and cost of the interaction, once the upstream answered. */
   outcome: InteractionOutcome
+  /** Replaces the rate-limit reservation with the tokens actually used (set when limited). */
+  settleTokens?: (tokens: number) => void
 }
 
 /** The Hono environment of the gateway app. */

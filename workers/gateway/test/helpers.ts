@@ -1,5 +1,5 @@
 import { SELF } from 'cloudflare:test'
-import type { BootstrapResponse, IssuedApiKey } from '@trueport/contracts'
+import type { BootstrapResponse, IssuedApiKey, RateLimits } from '@trueport/contracts'
 import { inject } from 'vitest'
 
 /** The gateway's origin inside the test runtime (SELF ignores the host). */
@@ -24,21 +24,28 @@ export async function scriptFaults(model: string, ...faults: string[]): Promise<
 let counter = 0
 
 /** Bootstraps a fresh tenant (unique slug per call) and returns it with a new API key. */
-export async function newTenant(): Promise<BootstrapResponse & { apiKey: IssuedApiKey }> {
+export async function newTenant(
+  options: { keyLimits?: Partial<RateLimits>; tenantLimits?: Partial<RateLimits> } = {}
+): Promise<BootstrapResponse & { apiKey: IssuedApiKey; slug: string }> {
   const slug = `t-${Date.now().toString(36)}-${++counter}-${Math.random().toString(36).slice(2, 8)}`
   const res = await SELF.fetch(`${ORIGIN}/internal/bootstrap`, {
     method: 'POST',
     headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
     body: JSON.stringify({
-      tenant: { slug, name: `Tenant ${slug}` },
+      tenant: { slug, name: `Tenant ${slug}`, limits: options.tenantLimits },
       admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
-      apiKey: { name: 'test', environment: 'dev' },
+      // Far above any test's pace unless a test asks for limits: those have tests of their own.
+      apiKey: {
+        name: 'test',
+        environment: 'dev',
+        limits: options.keyLimits ?? { requestsPerMinute: 10_000_000, tokensPerMinute: 0 },
+      },
     }),
   })
   if (res.status !== 201) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)
   const body = await res.json<BootstrapResponse>()
   if (!body.apiKey) throw new Error('bootstrap issued no key')
-  return { ...body, apiKey: body.apiKey }
+  return { ...body, apiKey: body.apiKey, slug }
 }
 
 /** POSTs JSON to the gateway with the given key. */

@@ -80,6 +80,20 @@ describe.each(SURFACES)('$name client errors', (surface) => {
     expect(res.status).toBe(400)
     expect(errorShape(surface.name, await res.json())).toEqual({ ok: true, code: 'invalid_json' })
   })
+
+  it('an invalid key is a 401 in the client dialect (errors before the route too)', async () => {
+    const res = await surface.send(
+      'tp_dev_not-a-real-key-at-all-000000000000000000',
+      'mock-gpt',
+      {},
+      false
+    )
+    expect(res.status).toBe(401)
+    expect(errorShape(surface.name, await res.json())).toEqual({
+      ok: true,
+      code: 'invalid_api_key',
+    })
+  })
 })
 
 describe('usage, cost and provenance headers', () => {

@@ -29,7 +29,12 @@ export const bootstrapRoutes = new Hono<AppEnv>().post('/bootstrap', async (c) =
   const input = await readJson(c, BootstrapRequest)
   const { tenantId, created } = await directoryStub(c.env).claimSlug(input.tenant.slug)
   const tenant = tenantStub(c.env, tenantId)
-  const init = await tenant.init({ id: tenantId, slug: input.tenant.slug, name: input.tenant.name })
+  const init = await tenant.init({
+    id: tenantId,
+    slug: input.tenant.slug,
+    name: input.tenant.name,
+    ...(input.tenant.limits ? { limits: input.tenant.limits } : {}),
+  })
   if (init.conflict) throw new GatewayError('conflict', 'tenant state does not match the directory')
   const { userId } = await tenant.ensureOwner(input.admin.email, input.admin.password)
   const apiKey = input.apiKey ? await tenant.issueApiKey(input.apiKey) : undefined

@@ -9,20 +9,15 @@ import { runChat } from '../services/chat'
 import { anthropicSurface } from '../surfaces/anthropic'
 
 /** POST /v1/messages: the Anthropic surface, answered by any provider. */
-export const messagesRoutes = new Hono<AppEnv>()
-  .use(async function anthropicDialect(c, next) {
-    c.set('surface', anthropicSurface)
-    await next()
-  })
-  .post('/messages', async (c) => {
-    const raw = await readJsonValue(c)
-    let canonical: unknown
-    try {
-      canonical = fromAnthropicRequest(raw)
-    } catch (cause) {
-      if (cause instanceof TranslationError)
-        throw new GatewayError('invalid_request', cause.message, { cause })
-      throw cause
-    }
-    return runChat(c, anthropicSurface, validate(ChatCompletionRequest, canonical))
-  })
+export const messagesRoutes = new Hono<AppEnv>().post('/messages', async (c) => {
+  const raw = await readJsonValue(c)
+  let canonical: unknown
+  try {
+    canonical = fromAnthropicRequest(raw)
+  } catch (cause) {
+    if (cause instanceof TranslationError)
+      throw new GatewayError('invalid_request', cause.message, { cause })
+    throw cause
+  }
+  return runChat(c, anthropicSurface, validate(ChatCompletionRequest, canonical))
+})

@@ -50,8 +50,9 @@ function setUsageHeaders(c: Context<AppEnv>, outcome: InteractionOutcome): void 
   }
 }
 
-function settle(outcome: InteractionOutcome, usage: Usage): void {
+function settle(c: Context<AppEnv>, outcome: InteractionOutcome, usage: Usage): void {
   outcome.usage = usage
+  c.get('settleTokens')?.(usage.total_tokens)
   const cost = costOf(outcome.model, usage)
   if (cost) {
     outcome.costMicroUsd = cost.microUsd
@@ -116,7 +117,7 @@ export async function runChat(
     }
     if (!Array.isArray(completion.choices))
       throw new GatewayError('upstream_error', 'upstream response has no choices')
-    if (completion.usage) settle(outcome, completion.usage)
+    if (completion.usage) settle(c, outcome, completion.usage)
     setUsageHeaders(c, outcome)
     c.header('server-timing', serverTiming(started, upstreamMs))
     if (raw !== undefined) {
@@ -128,7 +129,7 @@ export async function runChat(
 
   const requestId = c.get('requestId')
   const hooks = {
-    onUsage: (usage: Usage) => settle(outcome, usage),
+    onUsage: (usage: Usage) => settle(c, outcome, usage),
     errorFrame: (message: string) => surface.errorFrame(message, requestId),
   }
   const body = res.body as ReadableStream<Uint8Array>
