@@ -3,7 +3,7 @@
  *   baseline  — the load generator straight to the mock provider,
  *   floor     — a Worker that only relays requests, in `workerd serve`: what the runtime costs,
  *   TruePort  — the built gateway bundle in `workerd serve` (no Miniflare, no wrangler), with
- *               API-key authentication on,
+ *               API-key authentication and rate limits on,
  *   Portkey   — @portkey-ai/gateway 1.15.2 in front of the same mock,
  * and prints added latency p50/p99 at concurrency 1, req/s and p99 at 16 and 64, added time to
  * first token when streaming, and peak RSS. Gateways run pinned to CPU 0; the mock and the load
