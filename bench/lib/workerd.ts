@@ -49,6 +49,7 @@ function config(opts: {
       '(name = "TENANT", durableObjectNamespace = (className = "TenantDO"))',
       '(name = "DIRECTORY", durableObjectNamespace = (className = "DirectoryDO"))',
       '(name = "RATE_LIMITER", durableObjectNamespace = (className = "RateLimiterDO"))',
+      '(name = "BREAKER", durableObjectNamespace = (className = "BreakerDO"))',
       '(name = "KEY_CACHE", kvNamespace = "kv")',
       '(name = "AUDIT_BUCKET", r2Bucket = "unused")',
     ])
@@ -77,6 +78,7 @@ const gateway :Workerd.Worker = (
     (className = "TenantDO", uniqueKey = "trueport-tenant", enableSql = true),
     (className = "DirectoryDO", uniqueKey = "trueport-directory", enableSql = true),
     (className = "RateLimiterDO", uniqueKey = "trueport-rate-limiter", enableSql = true),
+    (className = "BreakerDO", uniqueKey = "trueport-breaker", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-disk"),
 );

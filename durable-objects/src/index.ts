@@ -5,7 +5,15 @@
 export { DirectoryDO } from './directory-do'
 export { TenantDO, type ApiKeyListing } from './tenant-do'
 export { RateLimiterDO } from './rate-limiter-do'
-export { cacheKeys, directoryStub, objectNames, rateLimiterStub, tenantStub } from './names'
+export { BreakerDO, type BreakerReport } from './breaker-do'
+export {
+  breakerStub,
+  cacheKeys,
+  directoryStub,
+  objectNames,
+  rateLimiterStub,
+  tenantStub,
+} from './names'
 export { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from './lib/api-key'
 export { hashPassword, verifyPassword, PBKDF2_ITERATIONS } from './lib/password'
 export * from './lib/circuit-breaker'

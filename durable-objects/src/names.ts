@@ -1,3 +1,4 @@
+import type { BreakerDO } from './breaker-do'
 import type { DirectoryDO } from './directory-do'
 import type { RateLimiterDO } from './rate-limiter-do'
 import type { TenantDO } from './tenant-do'
@@ -13,6 +14,8 @@ export const objectNames = {
   tenant: (tenantId: string) => `tenant:${tenantId}`,
   /** One rate-limit window per API key, and one per tenant across its keys. */
   rateLimit: (scope: 'key' | 'tenant', id: string) => `ratelimit:${scope}:${id}`,
+  /** One circuit breaker per configured upstream (each is one endpoint, region or deployment). */
+  breaker: (upstream: string) => `breaker:${upstream}`,
 } as const
 
 /** Stub of the tenant's own Durable Object. */
@@ -30,6 +33,14 @@ export function rateLimiterStub(
   id: string
 ): DurableObjectStub<RateLimiterDO> {
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(objectNames.rateLimit(scope, id)))
+}
+
+/** Stub of an upstream's circuit breaker. */
+export function breakerStub(
+  env: Pick<Env, 'BREAKER'>,
+  upstream: string
+): DurableObjectStub<BreakerDO> {
+  return env.BREAKER.get(env.BREAKER.idFromName(objectNames.breaker(upstream)))
 }
 
 /** Stub of the directory Durable Object. */

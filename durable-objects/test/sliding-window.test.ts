@@ -81,3 +81,30 @@ describe('sliding window release', () => {
     expect(w.admit('d', 10, 2, limits).allowed).toBe(true)
   })
 })
+
+describe('sliding window at volume', () => {
+  it('keeps exact totals over 100k admissions, settlements, releases and expiry', () => {
+    const w = new SlidingWindow()
+    const l = { requests: 0, tokens: 0, windowMs: 50_000 }
+    for (let i = 0; i < 100_000; i++) {
+      expect(w.admit(`r${i}`, 10, i, l).allowed).toBe(true)
+      if (i % 3 === 0) w.settle(`r${i}`, 1)
+      if (i % 7 === 0) w.release(`r${i}`)
+    }
+    // At t = 100000 an entry admitted at i is live while i + 50000 > 100000.
+    let live = 0
+    let tokens = 0
+    for (let i = 50_001; i < 100_000; i++) {
+      if (i % 7 === 0) continue
+      live++
+      tokens += i % 3 === 0 ? 1 : 10
+    }
+    const exact = { requests: live + 1, tokens: tokens + 10, windowMs: 50_000 }
+    expect(w.admit('fits', 10, 100_000, exact)).toMatchObject({
+      allowed: true,
+      requests: { remaining: 0 },
+      tokens: { remaining: 0 },
+    })
+    expect(w.admit('over', 1, 100_000, { ...exact, requests: 0 }).allowed).toBe(false)
+  })
+})

@@ -90,6 +90,7 @@ export async function startGateway(
       TENANT: { className: 'TenantDO', useSQLite: true },
       DIRECTORY: { className: 'DirectoryDO', useSQLite: true },
       RATE_LIMITER: { className: 'RateLimiterDO', useSQLite: true },
+      BREAKER: { className: 'BreakerDO', useSQLite: true },
     },
     kvNamespaces: ['KEY_CACHE'],
     r2Buckets: ['AUDIT_BUCKET'],

@@ -134,3 +134,31 @@ export function record(
     ? open(next, now)
     : next
 }
+
+/**
+ * Successes an isolate saw since its last report, applied before the failure they came with.
+ * Isolates report nothing while all is well, so the hot path pays nothing then; these counts
+ * keep "consecutive" honest across isolates and feed the rate window.
+ */
+export function recordSuccesses(
+  s: BreakerState,
+  n: number,
+  now: number,
+  cfg: BreakerConfig
+): BreakerState {
+  if (n <= 0 || s.phase !== 'closed') return s
+  const fresh = now - s.windowStart >= cfg.windowMs
+  return {
+    ...s,
+    consecutiveFailures: 0,
+    windowStart: fresh ? now : s.windowStart,
+    windowRequests: (fresh ? 0 : s.windowRequests) + n,
+    windowFailures: fresh ? 0 : s.windowFailures,
+  }
+}
+
+/** A breaker configuration from defaults and an upstream's overrides. */
+export const breakerConfig = (overrides: Partial<BreakerConfig> | undefined): BreakerConfig => ({
+  ...DEFAULT_BREAKER,
+  ...overrides,
+})

@@ -10,6 +10,9 @@ export function mockProvidersConfig(baseUrl: string) {
       'mock-openai': { provider: 'openai', baseUrl: `${baseUrl}/v1` },
       'mock-anthropic': { provider: 'anthropic', baseUrl },
       'mock-gemini': { provider: 'gemini', baseUrl },
+      // Upstreams of their own for circuit-breaker tests, so an open breaker stays theirs.
+      'mock-breaker-a': { provider: 'openai', baseUrl: `${baseUrl}/v1`, breaker: { openMs: 1000 } },
+      'mock-breaker-b': { provider: 'openai', baseUrl: `${baseUrl}/v1`, breaker: { openMs: 1000 } },
     },
     models: {
       'mock-gpt': { upstream: 'mock-openai' },
@@ -18,6 +21,8 @@ export function mockProvidersConfig(baseUrl: string) {
       'mock-embed': { upstream: 'mock-openai' },
       'mock-claude*': { upstream: 'mock-anthropic' },
       'mock-gemini*': { upstream: 'mock-gemini' },
+      'mock-breaker-a*': { upstream: 'mock-breaker-a' },
+      'mock-breaker-b*': { upstream: 'mock-breaker-b' },
       'mock-*': { upstream: 'mock-openai' },
     },
   }

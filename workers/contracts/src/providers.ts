@@ -41,6 +41,19 @@ export const ProviderConfig = z.object({
   accountId: z.string().optional(),
   /** Extra static headers (e.g. OpenRouter's HTTP-Referer). */
   headers: z.record(z.string(), z.string()).optional(),
+  /** Circuit-breaker overrides for this upstream (defaults: 5 consecutive failures, 30 s open). */
+  breaker: z
+    .object({
+      failureThreshold: z.number().int().min(1),
+      failureRate: z.number().gt(0).max(1),
+      minRequests: z.number().int().min(1),
+      windowMs: z.number().int().min(1000),
+      openMs: z.number().int().min(100),
+      probeTimeoutMs: z.number().int().min(100),
+      failureStatuses: z.array(z.number().int().min(400).max(599)),
+    })
+    .partial()
+    .optional(),
 })
 export type ProviderConfig = z.infer<typeof ProviderConfig>
 

@@ -4,6 +4,6 @@
  */
 import { createApp } from './app'
 
-export { DirectoryDO, RateLimiterDO, TenantDO } from '@trueport/durable-objects'
+export { BreakerDO, DirectoryDO, RateLimiterDO, TenantDO } from '@trueport/durable-objects'
 
 export default createApp()

@@ -5,7 +5,8 @@ import { GatewayError } from '../errors'
 import { readJson } from '../lib/json-body'
 import { costOf } from '../services/pricing'
 import { resolveRoute, serverTiming, upstreamTimeout } from '../services/chat'
-import { callUpstream, upstreamFailure } from '../services/upstream'
+import { guardedCall } from '../services/guarded-call'
+import { upstreamFailure } from '../services/upstream'
 
 /** POST /v1/embeddings, for providers with an OpenAI-compatible embeddings endpoint. */
 export const embeddingsRoutes = new Hono<AppEnv>().post('/embeddings', async (c) => {
@@ -17,7 +18,7 @@ export const embeddingsRoutes = new Hono<AppEnv>().post('/embeddings', async (c)
       param: 'model',
     })
   }
-  const res = await callUpstream(adapter.embeddings(body, target), upstreamTimeout(c.env))
+  const res = await guardedCall(c, target, adapter.embeddings(body, target), upstreamTimeout(c.env))
   const upstreamMs = performance.now() - started
   if (!res.ok) throw await upstreamFailure(res, adapter)
   const json = await res.json<{ usage?: { prompt_tokens?: number } }>()

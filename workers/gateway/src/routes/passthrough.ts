@@ -3,7 +3,7 @@ import { GatewayError } from '../errors'
 import type { AppEnv } from '../env'
 import { secretLookup, serverTiming, upstreamTimeout } from '../services/chat'
 import { routingTable } from '../services/routing'
-import { callUpstream } from '../services/upstream'
+import { guardedCall } from '../services/guarded-call'
 
 /** Client headers that must not reach the provider: the gateway's own credential replaces them. */
 const DROPPED = new Set([
@@ -61,7 +61,9 @@ const forward: Handler<AppEnv> = async (c) => {
     if (!DROPPED.has(key)) forwarded[key] = value
   })
   const method = c.req.method === 'GET' ? 'GET' : 'POST'
-  const res = await callUpstream(
+  const res = await guardedCall(
+    c,
+    route.target,
     {
       url: target,
       method,

@@ -7,7 +7,8 @@ import { passthroughStream, translateStream } from '../lib/streams'
 import type { ResolvedRoute } from './routing'
 import { routingTable } from './routing'
 import { costOf } from './pricing'
-import { callUpstream, upstreamFailure } from './upstream'
+import { guardedCall } from './guarded-call'
+import { upstreamFailure } from './upstream'
 import type { ClientSurface } from '../surfaces/types'
 
 /** What the gateway learned about one interaction; handed to the audit trail. */
@@ -81,7 +82,7 @@ export async function runChat(
       throw new GatewayError('invalid_request', cause.message, { cause })
     throw cause
   }
-  const res = await callUpstream(call, upstreamTimeout(c.env))
+  const res = await guardedCall(c, target, call, upstreamTimeout(c.env))
   const upstreamMs = performance.now() - started
   if (!res.ok) throw await upstreamFailure(res, adapter)
   if (!res.body) throw new GatewayError('upstream_error', 'upstream sent an empty response')
