@@ -4,7 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { buildGatewayBundle, compatibility, TEST_LIMITS } from '../../test/support/gateway'
+import { bootstrapKey, buildGatewayBundle, compatibility } from '../../test/support/gateway'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const BOOTSTRAP_TOKEN = 'bench-bootstrap'
@@ -140,21 +140,7 @@ export async function startWorkerdGateway(
   const served = await serve(dir, port)
   return {
     ...served,
-    async newKey(slug) {
-      const res = await fetch(`${served.url}/internal/bootstrap`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          tenant: { slug, name: slug },
-          admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
-          apiKey: { name: 'bench', environment: 'dev', limits: TEST_LIMITS },
-        }),
-      })
-      if (!res.ok) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)
-      const body = (await res.json()) as { apiKey?: { key: string } }
-      if (!body.apiKey) throw new Error('bootstrap issued no key')
-      return body.apiKey.key
-    },
+    newKey: (slug) => bootstrapKey(served.url, BOOTSTRAP_TOKEN, slug),
   }
 }
 

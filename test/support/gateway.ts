@@ -54,6 +54,26 @@ export function buildGatewayBundle(): string {
   return built
 }
 
+/**
+ * Bootstraps tenant `slug` on a running gateway and returns a fresh API key for it, with limits
+ * far above any test's or benchmark's pace (the limits have tests of their own).
+ */
+export async function bootstrapKey(url: string, token: string, slug: string): Promise<string> {
+  const res = await fetch(`${url}/internal/bootstrap`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      tenant: { slug, name: slug },
+      admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
+      apiKey: { name: 'test', environment: 'dev', limits: TEST_LIMITS },
+    }),
+  })
+  if (!res.ok) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)
+  const body = (await res.json()) as { apiKey?: { key: string } }
+  if (!body.apiKey) throw new Error('bootstrap issued no key')
+  return body.apiKey.key
+}
+
 export interface RunningGateway {
   url: string
   mf: Miniflare
@@ -109,22 +129,8 @@ export async function startGateway(
   return {
     url,
     mf,
-    async newKey(slug = `t-${Date.now().toString(36)}-${++n}`) {
-      const res = await fetch(`${url}/internal/bootstrap`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${bootstrapToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          tenant: { slug, name: slug },
-          admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
-          // Far above any test's pace: the limits have tests of their own.
-          apiKey: { name: 'test', environment: 'dev', limits: TEST_LIMITS },
-        }),
-      })
-      if (!res.ok) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)
-      const body = (await res.json()) as { apiKey?: { key: string } }
-      if (!body.apiKey) throw new Error('bootstrap issued no key')
-      return body.apiKey.key
-    },
+    newKey: (slug = `t-${Date.now().toString(36)}-${++n}`) =>
+      bootstrapKey(url, bootstrapToken, slug),
     close: () => mf.dispose(),
   }
 }
