@@ -50,6 +50,7 @@ function config(opts: {
       '(name = "DIRECTORY", durableObjectNamespace = (className = "DirectoryDO"))',
       '(name = "RATE_LIMITER", durableObjectNamespace = (className = "RateLimiterDO"))',
       '(name = "BREAKER", durableObjectNamespace = (className = "BreakerDO"))',
+      '(name = "BUDGET", durableObjectNamespace = (className = "BudgetDO"))',
       '(name = "KEY_CACHE", kvNamespace = "kv")',
       '(name = "AUDIT_BUCKET", r2Bucket = "unused")',
     ])
@@ -79,6 +80,7 @@ const gateway :Workerd.Worker = (
     (className = "DirectoryDO", uniqueKey = "trueport-directory", enableSql = true),
     (className = "RateLimiterDO", uniqueKey = "trueport-rate-limiter", enableSql = true),
     (className = "BreakerDO", uniqueKey = "trueport-breaker", enableSql = true),
+    (className = "BudgetDO", uniqueKey = "trueport-budget", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-disk"),
 );

@@ -6,8 +6,10 @@ export { DirectoryDO } from './directory-do'
 export { TenantDO, type ApiKeyListing } from './tenant-do'
 export { RateLimiterDO } from './rate-limiter-do'
 export { BreakerDO, type BreakerReport } from './breaker-do'
+export { BudgetDO, RESERVATION_TTL_MS, type ReserveResult } from './budget-do'
 export {
   breakerStub,
+  budgetStub,
   cacheKeys,
   directoryStub,
   objectNames,
@@ -18,3 +20,4 @@ export { displayPrefix, generateApiKey, hashApiKey, looksLikeApiKey } from './li
 export { hashPassword, verifyPassword, PBKDF2_ITERATIONS } from './lib/password'
 export * from './lib/circuit-breaker'
 export type { AdmitResult, LimitReport, WindowLimits } from './lib/sliding-window'
+export * from './lib/budget'

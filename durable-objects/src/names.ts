@@ -1,4 +1,5 @@
 import type { BreakerDO } from './breaker-do'
+import type { BudgetDO } from './budget-do'
 import type { DirectoryDO } from './directory-do'
 import type { RateLimiterDO } from './rate-limiter-do'
 import type { TenantDO } from './tenant-do'
@@ -16,6 +17,8 @@ export const objectNames = {
   rateLimit: (scope: 'key' | 'tenant', id: string) => `ratelimit:${scope}:${id}`,
   /** One circuit breaker per configured upstream (each is one endpoint, region or deployment). */
   breaker: (upstream: string) => `breaker:${upstream}`,
+  /** One budget (spend and token quota) per API key, and one per tenant. */
+  budget: (scope: 'key' | 'tenant', id: string) => `budget:${scope}:${id}`,
 } as const
 
 /** Stub of the tenant's own Durable Object. */
@@ -41,6 +44,15 @@ export function breakerStub(
   upstream: string
 ): DurableObjectStub<BreakerDO> {
   return env.BREAKER.get(env.BREAKER.idFromName(objectNames.breaker(upstream)))
+}
+
+/** Stub of a key's or tenant's budget. */
+export function budgetStub(
+  env: Pick<Env, 'BUDGET'>,
+  scope: 'key' | 'tenant',
+  id: string
+): DurableObjectStub<BudgetDO> {
+  return env.BUDGET.get(env.BUDGET.idFromName(objectNames.budget(scope, id)))
 }
 
 /** Stub of the directory Durable Object. */

@@ -111,6 +111,7 @@ export async function startGateway(
       DIRECTORY: { className: 'DirectoryDO', useSQLite: true },
       RATE_LIMITER: { className: 'RateLimiterDO', useSQLite: true },
       BREAKER: { className: 'BreakerDO', useSQLite: true },
+      BUDGET: { className: 'BudgetDO', useSQLite: true },
     },
     kvNamespaces: ['KEY_CACHE'],
     r2Buckets: ['AUDIT_BUCKET'],

@@ -4,6 +4,12 @@
  */
 import { createApp } from './app'
 
-export { BreakerDO, DirectoryDO, RateLimiterDO, TenantDO } from '@trueport/durable-objects'
+export {
+  BreakerDO,
+  BudgetDO,
+  DirectoryDO,
+  RateLimiterDO,
+  TenantDO,
+} from '@trueport/durable-objects'
 
 export default createApp()
