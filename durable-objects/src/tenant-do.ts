@@ -1,7 +1,9 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
   DEFAULT_KEY_LIMITS,
+  NO_BUDGET,
   NO_LIMITS,
+  type BudgetLimits,
   type Environment,
   type IssuedApiKey,
   type KeySnapshot,
@@ -44,6 +46,8 @@ const MIGRATIONS: readonly Migration[] = [
     'ALTER TABLE tenant ADD COLUMN limits TEXT',
     'ALTER TABLE api_keys ADD COLUMN limits TEXT',
   ],
+  // The key's budget as JSON (BudgetLimits); NULL means none.
+  ['ALTER TABLE api_keys ADD COLUMN budget TEXT'],
 ]
 
 const limitsOf = (json: string | null, fallback: RateLimits): RateLimits =>
@@ -70,6 +74,7 @@ type ApiKeyRow = {
   created_at: string
   revoked_at: string | null
   limits: string | null
+  budget: string | null
 }
 
 /**
@@ -158,21 +163,23 @@ export class TenantDO extends DurableObject<Env> {
     name: string
     environment: Environment
     limits?: Partial<RateLimits> | undefined
+    budget?: Partial<BudgetLimits> | undefined
   }): Promise<IssuedApiKey> {
     const tenant = this.#tenant()
     const generated = await generateApiKey(input.environment)
     const id = newId('key')
     const createdAt = new Date().toISOString()
     this.ctx.storage.sql.exec(
-      `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at, limits)
-       VALUES (?, ?, ?, ?, ?, 'active', ?, ?)`,
+      `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at, limits, budget)
+       VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
       id,
       input.name,
       input.environment,
       generated.prefix,
       generated.hash,
       createdAt,
-      input.limits ? JSON.stringify(input.limits) : null
+      input.limits ? JSON.stringify(input.limits) : null,
+      input.budget ? JSON.stringify(input.budget) : null
     )
     await this.#publish(generated.hash, {
       keyId: id,
@@ -181,6 +188,8 @@ export class TenantDO extends DurableObject<Env> {
       status: 'active',
       limits: limitsOf(input.limits ? JSON.stringify(input.limits) : null, DEFAULT_KEY_LIMITS),
       tenantLimits: limitsOf(tenant.limits, NO_LIMITS),
+      budget: { ...NO_BUDGET, ...input.budget },
+      budgetWarnings: [0.8],
     })
     return {
       id,
@@ -210,6 +219,10 @@ export class TenantDO extends DurableObject<Env> {
       status: 'revoked',
       limits: limitsOf(row.limits, DEFAULT_KEY_LIMITS),
       tenantLimits: limitsOf(tenant.limits, NO_LIMITS),
+      budget: row.budget
+        ? { ...NO_BUDGET, ...(JSON.parse(row.budget) as Partial<BudgetLimits>) }
+        : NO_BUDGET,
+      budgetWarnings: [0.8],
     })
     return true
   }

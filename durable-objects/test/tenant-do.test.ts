@@ -1,4 +1,4 @@
-import { DEFAULT_KEY_LIMITS, NO_LIMITS } from '@trueport/contracts'
+import { DEFAULT_KEY_LIMITS, NO_BUDGET, NO_LIMITS } from '@trueport/contracts'
 import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { hashApiKey } from '../src/lib/api-key'
@@ -59,6 +59,8 @@ describe('TenantDO', () => {
       status: 'active',
       limits: DEFAULT_KEY_LIMITS,
       tenantLimits: NO_LIMITS,
+      budget: NO_BUDGET,
+      budgetWarnings: [0.8],
     })
     const listed = await stub.listApiKeys()
     expect(listed).toEqual([

@@ -6,14 +6,9 @@
  * reservation to spent at the actual figure; releasing drops it. The owning Durable Object keeps
  * the numbers in SQLite and runs one call at a time, which makes each step atomic.
  */
+import type { BudgetLimits } from '@trueport/contracts'
 
-export interface BudgetLimits {
-  /** 0 means no limit. */
-  dailyMicroUsd: number
-  monthlyMicroUsd: number
-  dailyTokens: number
-  monthlyTokens: number
-}
+export type { BudgetLimits }
 
 export interface Amount {
   microUsd: number

@@ -13,6 +13,22 @@ export const DEFAULT_KEY_LIMITS: RateLimits = { requestsPerMinute: 60, tokensPer
 /** A tenant has no limit across its keys unless its policy sets one. */
 export const NO_LIMITS: RateLimits = { requestsPerMinute: 0, tokensPerMinute: 0 }
 
+/** Spend (micro-USD) and token quotas per UTC day and month; 0 means no limit. */
+export const BudgetLimits = z.object({
+  dailyMicroUsd: z.number().int().min(0),
+  monthlyMicroUsd: z.number().int().min(0),
+  dailyTokens: z.number().int().min(0),
+  monthlyTokens: z.number().int().min(0),
+})
+export type BudgetLimits = z.infer<typeof BudgetLimits>
+
+export const NO_BUDGET: BudgetLimits = {
+  dailyMicroUsd: 0,
+  monthlyMicroUsd: 0,
+  dailyTokens: 0,
+  monthlyTokens: 0,
+}
+
 /**
  * Body of POST /internal/bootstrap: creates (or finds) a tenant with its owner and, when asked,
  * issues a fresh API key. Used by `npm start` and by tests; guarded by the BOOTSTRAP_TOKEN secret.
@@ -33,6 +49,7 @@ export const BootstrapRequest = z.object({
       name: z.string().min(1).max(120),
       environment: Environment.default('dev'),
       limits: RateLimits.partial().optional(),
+      budget: BudgetLimits.partial().optional(),
     })
     .optional(),
 })
@@ -70,5 +87,9 @@ export const KeySnapshot = z.object({
   limits: RateLimits.default(DEFAULT_KEY_LIMITS),
   /** The tenant's window across keys. */
   tenantLimits: RateLimits.default(NO_LIMITS),
+  /** This key's budget (none unless its policy sets one). */
+  budget: BudgetLimits.default(NO_BUDGET),
+  /** Fractions of a budget at which a warning event is recorded. */
+  budgetWarnings: z.array(z.number().gt(0).max(1)).default([0.8]),
 })
 export type KeySnapshot = z.infer<typeof KeySnapshot>

@@ -1,4 +1,5 @@
 import type { KeySnapshot } from '@trueport/contracts'
+import type { BudgetTicket } from './services/budget'
 import type { InteractionOutcome } from './services/chat'
 import type { ClientSurface } from './surfaces/types'
 
@@ -18,6 +19,8 @@ export interface Vars {
   outcome: InteractionOutcome
   /** Replaces the rate-limit reservation with the tokens actually used (set when limited). */
   settleTokens?: (tokens: number) => void
+  /** The request's budget reservation, when the key has a budget. */
+  budget?: BudgetTicket
 }
 
 /** The Hono environment of the gateway app. */

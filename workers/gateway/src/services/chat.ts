@@ -7,6 +7,7 @@ import { passthroughStream, translateStream } from '../lib/streams'
 import type { ResolvedRoute } from './routing'
 import { routingTable } from './routing'
 import { costOf } from './pricing'
+import { reserveBudget } from './budget'
 import { guardedCall } from './guarded-call'
 import { upstreamFailure } from './upstream'
 import type { ClientSurface } from '../surfaces/types'
@@ -54,6 +55,7 @@ function setUsageHeaders(c: Context<AppEnv>, outcome: InteractionOutcome): void 
 function settle(c: Context<AppEnv>, outcome: InteractionOutcome, usage: Usage): void {
   outcome.usage = usage
   c.get('settleTokens')?.(usage.total_tokens)
+  c.get('budget')?.settle(usage)
   const cost = costOf(outcome.model, usage)
   if (cost) {
     outcome.costMicroUsd = cost.microUsd
@@ -82,9 +84,20 @@ export async function runChat(
       throw new GatewayError('invalid_request', cause.message, { cause })
     throw cause
   }
-  const res = await guardedCall(c, target, call, upstreamTimeout(c.env))
+  const budget = await reserveBudget(c, target.model, req)
+  let res: Response
+  try {
+    res = await guardedCall(c, target, call, upstreamTimeout(c.env))
+  } catch (err) {
+    budget?.release()
+    throw err
+  }
   const upstreamMs = performance.now() - started
-  if (!res.ok) throw await upstreamFailure(res, adapter)
+  if (!res.ok) {
+    budget?.release()
+    throw await upstreamFailure(res, adapter)
+  }
+  if (budget) c.set('budget', budget)
   if (!res.body) throw new GatewayError('upstream_error', 'upstream sent an empty response')
 
   const outcome: InteractionOutcome = {
@@ -112,6 +125,7 @@ export async function runChat(
         completion = adapter.parseChat(await res.json(), target)
       }
     } catch (cause) {
+      c.get('budget')?.settleWorst()
       const message =
         cause instanceof TranslationError ? cause.message : 'upstream sent an unreadable response'
       throw new GatewayError('upstream_error', message, { cause })
@@ -119,6 +133,8 @@ export async function runChat(
     if (!Array.isArray(completion.choices))
       throw new GatewayError('upstream_error', 'upstream response has no choices')
     if (completion.usage) settle(c, outcome, completion.usage)
+    // An answer without usage is booked at its worst case: the provider billed something.
+    else c.get('budget')?.settleWorst()
     setUsageHeaders(c, outcome)
     c.header('server-timing', serverTiming(started, upstreamMs))
     if (raw !== undefined) {
@@ -131,7 +147,11 @@ export async function runChat(
   const requestId = c.get('requestId')
   const hooks = {
     onUsage: (usage: Usage) => settle(c, outcome, usage),
-    errorFrame: (message: string) => surface.errorFrame(message, requestId),
+    errorFrame: (message: string) => {
+      // Cut before its usage arrived: the provider may have billed it all.
+      if (!outcome.usage) c.get('budget')?.settleWorst()
+      return surface.errorFrame(message, requestId)
+    },
   }
   const body = res.body as ReadableStream<Uint8Array>
   const stream = sameDialect
