@@ -13,6 +13,8 @@ export function mockProvidersConfig(baseUrl: string) {
       // Upstreams of their own for circuit-breaker tests, so an open breaker stays theirs.
       'mock-breaker-a': { provider: 'openai', baseUrl: `${baseUrl}/v1`, breaker: { openMs: 1000 } },
       'mock-breaker-b': { provider: 'openai', baseUrl: `${baseUrl}/v1`, breaker: { openMs: 1000 } },
+      // The primary of the fallback-chain tests (its breaker is theirs alone).
+      'mock-primary': { provider: 'openai', baseUrl: `${baseUrl}/v1`, breaker: { openMs: 1000 } },
     },
     models: {
       'mock-gpt': { upstream: 'mock-openai' },
@@ -23,6 +25,11 @@ export function mockProvidersConfig(baseUrl: string) {
       'mock-gemini*': { upstream: 'mock-gemini' },
       'mock-breaker-a*': { upstream: 'mock-breaker-a' },
       'mock-breaker-b*': { upstream: 'mock-breaker-b' },
+      // Fails over to another provider (and dialect) under another model name.
+      'mock-failover*': {
+        upstream: 'mock-primary',
+        fallbacks: [{ upstream: 'mock-anthropic', model: 'mock-claude-failover' }],
+      },
       'mock-*': { upstream: 'mock-openai' },
     },
   }

@@ -57,10 +57,20 @@ export const ProviderConfig = z.object({
 })
 export type ProviderConfig = z.infer<typeof ProviderConfig>
 
-/** Where a model name goes: a configured upstream and the model name it knows it by. */
-export const ModelRoute = z.object({
+/** A configured upstream and the model name it knows the request by. */
+export const RouteTarget = z.object({
   upstream: z.string().min(1),
   model: z.string().min(1).optional(),
+})
+export type RouteTarget = z.infer<typeof RouteTarget>
+
+/**
+ * Where a model name goes: a target (the `model` makes the client's name an alias), then, in
+ * order, the fallbacks tried when it fails before answering (5xx, 429, timeout, connection
+ * failure, open breaker). Fallbacks may be other providers: the request is translated for each.
+ */
+export const ModelRoute = RouteTarget.extend({
+  fallbacks: z.array(RouteTarget).max(8).optional(),
 })
 export type ModelRoute = z.infer<typeof ModelRoute>
 

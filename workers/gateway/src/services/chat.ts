@@ -8,8 +8,7 @@ import type { ResolvedRoute } from './routing'
 import { routingTable } from './routing'
 import { costOf } from './pricing'
 import { reserveBudget } from './budget'
-import { guardedCall } from './guarded-call'
-import { upstreamFailure } from './upstream'
+import { dispatchChat } from './dispatch'
 import type { ClientSurface } from '../surfaces/types'
 
 /** What the gateway learned about one interaction; handed to the audit trail. */
@@ -74,29 +73,18 @@ export async function runChat(
   req: ChatCompletionRequest
 ): Promise<Response> {
   const started = performance.now()
-  const { adapter, target } = resolveRoute(c, req.model)
-  let call: ReturnType<typeof adapter.chat>
+  const chain = routingTable(c.env.PROVIDERS).resolveChain(req.model, secretLookup(c.env))
+  // The budget holds the primary's worst case (fallbacks are expected to cost alike).
+  const budget = await reserveBudget(c, chain[0]?.target.model ?? req.model, req)
+  let sent: Awaited<ReturnType<typeof dispatchChat>>
   try {
-    call = adapter.chat(req, target)
-  } catch (cause) {
-    // A request this provider cannot express (e.g. n > 1 for Anthropic) is the client's to fix.
-    if (cause instanceof TranslationError)
-      throw new GatewayError('invalid_request', cause.message, { cause })
-    throw cause
-  }
-  const budget = await reserveBudget(c, target.model, req)
-  let res: Response
-  try {
-    res = await guardedCall(c, target, call, upstreamTimeout(c.env))
+    sent = await dispatchChat(c, chain, req, upstreamTimeout(c.env))
   } catch (err) {
     budget?.release()
     throw err
   }
+  const { adapter, target, res, attempts } = sent
   const upstreamMs = performance.now() - started
-  if (!res.ok) {
-    budget?.release()
-    throw await upstreamFailure(res, adapter)
-  }
   if (budget) c.set('budget', budget)
   if (!res.body) throw new GatewayError('upstream_error', 'upstream sent an empty response')
 
@@ -104,13 +92,13 @@ export async function runChat(
     provider: adapter.id,
     upstream: target.upstream,
     model: target.model,
-    attempts: 1,
+    attempts,
     upstreamMs,
   }
   c.set('outcome', outcome)
   c.header('x-trueport-provider', adapter.id)
   c.header('x-trueport-model', target.model)
-  c.header('x-trueport-attempts', '1')
+  c.header('x-trueport-attempts', String(attempts))
 
   const sameDialect = surface.dialect === adapter.dialect && adapter.dialect === 'openai'
   if (!req.stream) {

@@ -1,4 +1,4 @@
-import { GatewayProviders, type ProviderConfig } from '@trueport/contracts'
+import { GatewayProviders, type ModelRoute, type ProviderConfig } from '@trueport/contracts'
 import { GatewayError } from '../errors'
 import { adapterFor } from '../providers/registry'
 import type { ProviderAdapter, Target } from '../providers/types'
@@ -17,13 +17,14 @@ export type SecretLookup = (name: string) => string | undefined
  * prefix first). Built once per distinct configuration string and reused by every request.
  */
 export class RoutingTable {
-  readonly #exact = new Map<string, { upstream: string; model?: string | undefined }>()
-  readonly #prefixes: { prefix: string; upstream: string; model?: string | undefined }[] = []
+  readonly #exact = new Map<string, ModelRoute>()
+  readonly #prefixes: (ModelRoute & { prefix: string })[] = []
 
   private constructor(private readonly config: GatewayProviders) {
     for (const [name, route] of Object.entries(config.models)) {
-      if (!(route.upstream in config.upstreams)) {
-        throw new Error(`PROVIDERS: model "${name}" routes to unknown upstream "${route.upstream}"`)
+      for (const t of [route, ...(route.fallbacks ?? [])]) {
+        if (!(t.upstream in config.upstreams))
+          throw new Error(`PROVIDERS: model "${name}" routes to unknown upstream "${t.upstream}"`)
       }
       if (name.endsWith('*')) this.#prefixes.push({ prefix: name.slice(0, -1), ...route })
       else this.#exact.set(name, route)
@@ -41,8 +42,7 @@ export class RoutingTable {
     return new RoutingTable(GatewayProviders.parse(json))
   }
 
-  /** The route for a client's model name, or 404 model_not_found. */
-  resolve(model: string, secret: SecretLookup): ResolvedRoute {
+  #route(model: string): ModelRoute {
     const route = this.#exact.get(model) ?? this.#prefixes.find((p) => model.startsWith(p.prefix))
     if (!route)
       throw new GatewayError(
@@ -50,7 +50,21 @@ export class RoutingTable {
         `model "${model}" does not exist or is not routed`,
         { param: 'model' }
       )
+    return route
+  }
+
+  /** The primary route for a client's model name, or 404 model_not_found. */
+  resolve(model: string, secret: SecretLookup): ResolvedRoute {
+    const route = this.#route(model)
     return this.target(route.upstream, route.model ?? model, secret)
+  }
+
+  /** The primary route and then its fallbacks, in the order they are tried. */
+  resolveChain(model: string, secret: SecretLookup): ResolvedRoute[] {
+    const route = this.#route(model)
+    return [route, ...(route.fallbacks ?? [])].map((t) =>
+      this.target(t.upstream, t.model ?? model, secret)
+    )
   }
 
   /** A route straight to a named upstream (passthrough), or undefined when it is not configured. */
