@@ -21,44 +21,35 @@ export const objectNames = {
   budget: (scope: 'key' | 'tenant', id: string) => `budget:${scope}:${id}`,
 } as const
 
-/** Stub of the tenant's own Durable Object. */
-export function tenantStub(
-  env: Pick<Env, 'TENANT'>,
-  tenantId: string
-): DurableObjectStub<TenantDO> {
-  return env.TENANT.get(env.TENANT.idFromName(objectNames.tenant(tenantId)))
+/** The instance of `ns` with this name (names only ever come from `objectNames`). */
+function named<T extends Rpc.DurableObjectBranded | undefined>(
+  ns: DurableObjectNamespace<T>,
+  name: string
+): DurableObjectStub<T> {
+  return ns.get(ns.idFromName(name))
 }
+
+type Scope = 'key' | 'tenant'
+
+/** Stub of the tenant's own Durable Object. */
+export const tenantStub = (env: Pick<Env, 'TENANT'>, tenantId: string) =>
+  named<TenantDO>(env.TENANT, objectNames.tenant(tenantId))
 
 /** Stub of a rate-limit window. */
-export function rateLimiterStub(
-  env: Pick<Env, 'RATE_LIMITER'>,
-  scope: 'key' | 'tenant',
-  id: string
-): DurableObjectStub<RateLimiterDO> {
-  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(objectNames.rateLimit(scope, id)))
-}
+export const rateLimiterStub = (env: Pick<Env, 'RATE_LIMITER'>, scope: Scope, id: string) =>
+  named<RateLimiterDO>(env.RATE_LIMITER, objectNames.rateLimit(scope, id))
 
 /** Stub of an upstream's circuit breaker. */
-export function breakerStub(
-  env: Pick<Env, 'BREAKER'>,
-  upstream: string
-): DurableObjectStub<BreakerDO> {
-  return env.BREAKER.get(env.BREAKER.idFromName(objectNames.breaker(upstream)))
-}
+export const breakerStub = (env: Pick<Env, 'BREAKER'>, upstream: string) =>
+  named<BreakerDO>(env.BREAKER, objectNames.breaker(upstream))
 
 /** Stub of a key's or tenant's budget. */
-export function budgetStub(
-  env: Pick<Env, 'BUDGET'>,
-  scope: 'key' | 'tenant',
-  id: string
-): DurableObjectStub<BudgetDO> {
-  return env.BUDGET.get(env.BUDGET.idFromName(objectNames.budget(scope, id)))
-}
+export const budgetStub = (env: Pick<Env, 'BUDGET'>, scope: Scope, id: string) =>
+  named<BudgetDO>(env.BUDGET, objectNames.budget(scope, id))
 
 /** Stub of the directory Durable Object. */
-export function directoryStub(env: Pick<Env, 'DIRECTORY'>): DurableObjectStub<DirectoryDO> {
-  return env.DIRECTORY.get(env.DIRECTORY.idFromName(objectNames.directory()))
-}
+export const directoryStub = (env: Pick<Env, 'DIRECTORY'>) =>
+  named<DirectoryDO>(env.DIRECTORY, objectNames.directory())
 
 /** Key names in the KEY_CACHE namespace, built here for the same reason as object names. */
 export const cacheKeys = {
