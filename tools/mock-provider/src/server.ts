@@ -96,6 +96,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
 
     switch (fault?.kind) {
       case 'status':
+        if (fault.retryAfter !== undefined) res.setHeader('retry-after', String(fault.retryAfter))
         return sendJson(res, fault.status, dialect.error(fault.status, `injected ${fault.status}`))
       case 'timeout':
         // Hold the socket open without answering until the client gives up.
@@ -126,12 +127,20 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       connection: 'keep-alive',
     })
     const cutAt = fault?.kind === 'cut' ? fault.afterChunks : Infinity
-    const chunkDelay = Number(req.headers['x-mock-chunk-delay-ms'] ?? options.chunkDelayMs ?? 0)
+    const stallAt = fault?.kind === 'stall' ? fault.afterChunks : Infinity
+    const chunkDelay =
+      fault?.kind === 'slow'
+        ? fault.chunkDelayMs
+        : Number(req.headers['x-mock-chunk-delay-ms'] ?? options.chunkDelayMs ?? 0)
     for (let i = 0; i < frames.length; i++) {
       if (i === cutAt) {
         // A cut stream: the connection drops mid-response, as a crashing upstream does.
         req.socket.destroy()
         return
+      }
+      if (i === stallAt) {
+        // A stalled stream: the connection stays open and silent until the client gives up.
+        return new Promise((resolve) => res.on('close', resolve))
       }
       if (i > 0 && chunkDelay > 0) await sleep(chunkDelay)
       if (res.destroyed) return

@@ -226,6 +226,43 @@ describe('faults and latency', () => {
     await expect(res.text()).rejects.toThrow()
   })
 
+  it('sends Retry-After with a status when asked', async () => {
+    const res = await post('/v1/chat/completions', req, { 'x-mock-fault': 'status:429:3' })
+    expect(res.status).toBe(429)
+    expect(res.headers.get('retry-after')).toBe('3')
+    expect(
+      (await post('/v1/chat/completions', req, { 'x-mock-fault': 'status:429:x' })).status
+    ).toBe(400)
+  })
+
+  it('stalls a stream after N frames until the client gives up', async () => {
+    const res = await post(
+      '/v1/chat/completions',
+      { ...req, stream: true },
+      { 'x-mock-fault': 'stall:1' }
+    )
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    const first = await reader.read()
+    expect(new TextDecoder().decode(first.value as Uint8Array)).toContain('chat.completion.chunk')
+    const next = await Promise.race([
+      reader.read().then(() => 'data'),
+      new Promise((r) => setTimeout(() => r('silence'), 300)),
+    ])
+    expect(next).toBe('silence')
+    await reader.cancel()
+  })
+
+  it('spaces stream frames on a slow fault', async () => {
+    const started = Date.now()
+    const res = await post(
+      '/v1/chat/completions',
+      { ...req, stream: true },
+      { 'x-mock-fault': 'slow:40' }
+    )
+    const frames = sse(await res.text()).length
+    expect(Date.now() - started).toBeGreaterThanOrEqual((frames - 1) * 40 - 10)
+  })
+
   it('sends a truncated JSON body', async () => {
     const res = await post('/v1/chat/completions', req, { 'x-mock-fault': 'malformed' })
     await expect(res.json()).rejects.toThrow()

@@ -21,6 +21,7 @@ export const ErrorCode = z.enum([
   'upstream_error',
   'upstream_timeout',
   'upstream_unavailable',
+  'no_target_available',
   'internal_error',
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>
@@ -43,6 +44,7 @@ export const ERROR_TYPES = {
   upstream_error: 'api_error',
   upstream_timeout: 'api_error',
   upstream_unavailable: 'api_error',
+  no_target_available: 'api_error',
   internal_error: 'api_error',
 } as const satisfies Record<ErrorCode, string>
 
@@ -64,6 +66,7 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   upstream_timeout: 504,
   upstream_unavailable: 503,
+  no_target_available: 503,
   internal_error: 500,
 } as const satisfies Record<ErrorCode, number>
 

@@ -26,7 +26,7 @@ describe('circuit breaker on the request path', () => {
     for (let i = 0; i < 5; i++) expect((await ask(model)).status).toBe(502)
     // The mock has no fault left: a request that reached it would succeed.
     const refused = await ask(model)
-    expect(refused).toMatchObject({ status: 503, code: 'upstream_unavailable' })
+    expect(refused).toMatchObject({ status: 503, code: 'no_target_available' })
     expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1)
 
     // After openMs one probe goes through; its success closes the breaker.
@@ -43,7 +43,7 @@ describe('circuit breaker on the request path', () => {
     await sleep(1_100)
     await scriptFaults(model, 'status:503')
     expect((await ask(model)).status).toBe(502) // the probe, failing
-    expect((await ask(model)).code).toBe('upstream_unavailable')
+    expect((await ask(model)).code).toBe('no_target_available')
     await sleep(1_100)
     expect((await ask(model)).status).toBe(200)
   })
@@ -53,6 +53,27 @@ describe('circuit breaker on the request path', () => {
     await sleep(50)
     await scriptFaults(model, ...Array.from({ length: 6 }, () => 'status:400'))
     for (let i = 0; i < 6; i++) expect((await ask(model)).status).toBe(400)
+    expect((await ask(model)).status).toBe(200)
+  })
+
+  it('streams cut mid-way count as failures and open it', async () => {
+    const model = 'mock-breaker-stream-1'
+    // mock-breaker-stream opens after 3 consecutive failures.
+    await scriptFaults(model, 'cut:2', 'cut:2', 'cut:2')
+    for (let i = 0; i < 3; i++) {
+      const res = await post('/v1/chat/completions', key, {
+        model,
+        stream: true,
+        messages: [{ role: 'user', content: 'ping' }],
+      })
+      // The stream had started: the client has its 200, then an error event, never [DONE].
+      expect(res.status).toBe(200)
+      const text = await res.text()
+      expect(text).toContain('"code":"upstream_error"')
+      expect(text).not.toContain('[DONE]')
+    }
+    expect(await ask(model)).toMatchObject({ status: 503, code: 'no_target_available' })
+    await sleep(1_100)
     expect((await ask(model)).status).toBe(200)
   })
 })

@@ -122,28 +122,85 @@ describe('routing table', () => {
   const secret = (name: string) => (name === 'OPENAI_API_KEY' ? 'sk-live' : undefined)
 
   it('prefers exact names, then the longest prefix, and renames where configured', () => {
-    expect(table.resolve('gpt-4o', secret).target).toMatchObject({
+    expect(table.plan('gpt-4o', secret).chain[0]?.target).toMatchObject({
       upstream: 'oa',
       model: 'gpt-4o',
       apiKey: 'sk-live',
     })
-    expect(table.resolve('gpt-4.1', secret).target).toMatchObject({
+    expect(table.plan('gpt-4.1', secret).chain[0]?.target).toMatchObject({
       upstream: 'oa',
       model: 'gpt-4-turbo',
     })
-    expect(table.resolve('gpt-3.5', secret).target).toMatchObject({
+    expect(table.plan('gpt-3.5', secret).chain[0]?.target).toMatchObject({
       upstream: 'an',
       model: 'gpt-3.5',
       apiKey: undefined,
     })
-    expect(table.resolve('fast', secret).adapter.id).toBe('anthropic')
+    expect(table.plan('fast', secret).chain[0]?.adapter.id).toBe('anthropic')
   })
 
   it('answers model_not_found for unrouted models and lists only exact names', () => {
-    expect(() => table.resolve('llama', secret)).toThrow(
+    expect(() => table.plan('llama', secret)).toThrow(
       expect.objectContaining({ code: 'model_not_found', status: 404 })
     )
     expect(table.models().map((m) => m.id)).toEqual(['gpt-4o', 'fast'])
+  })
+
+  it('plans a pool in weighted order, then fallbacks, with defaults and overrides merged', () => {
+    const t = RoutingTable.parse(
+      JSON.stringify({
+        upstreams: {
+          a: { provider: 'openai' },
+          b: { provider: 'openai' },
+          z: { provider: 'anthropic' },
+        },
+        models: {
+          m: {
+            pool: [
+              { upstream: 'a', weight: 3 },
+              { upstream: 'b', model: 'm-b' },
+              { upstream: 'z', weight: 0 },
+            ],
+            fallbacks: [{ upstream: 'z', model: 'claude' }],
+            retry: { attempts: 2 },
+            timeouts: { totalMs: 9000 },
+          },
+          plain: { upstream: 'a' },
+        },
+        defaults: { retry: { baseDelayMs: 50 }, timeouts: { attemptMs: 4000 } },
+      })
+    )
+    const firsts = { a: 0, b: 0 }
+    for (let i = 0; i < 2000; i++) {
+      const p = t.plan('m', secret, { attemptMs: 1000 })
+      expect(p.own).toBe(2)
+      expect(p.chain.map((r) => r.target.upstream).slice(2)).toEqual(['z'])
+      firsts[p.chain[0]?.target.upstream as 'a' | 'b']++
+    }
+    // 3:1 weights: a goes first about three times in four (binomial sd here is about 19).
+    expect(firsts.a).toBeGreaterThan(1400)
+    expect(firsts.a).toBeLessThan(1600)
+    const p = t.plan('m', secret, { attemptMs: 1000 })
+    expect(p.retry).toEqual({
+      attempts: 2,
+      baseDelayMs: 50,
+      maxDelayMs: 5000,
+      maxRetryAfterMs: 10000,
+    })
+    // Built-in defaults < the deployment's vars < the configuration's defaults < the route.
+    expect(p.timeouts).toEqual({ attemptMs: 4000, totalMs: 9000, streamIdleMs: 60000 })
+    expect(t.plan('plain', secret).chain).toHaveLength(1)
+    expect(t.plan('plain', secret).retry.attempts).toBe(0)
+  })
+
+  it('refuses a route with both a target and a pool, or a pool with no weight', () => {
+    const parse = (route: unknown) =>
+      RoutingTable.parse(
+        JSON.stringify({ upstreams: { a: { provider: 'openai' } }, models: { m: route } })
+      )
+    expect(() => parse({ upstream: 'a', pool: [{ upstream: 'a' }] })).toThrow(/either/)
+    expect(() => parse({ pool: [{ upstream: 'a', weight: 0 }] })).toThrow(/weight above 0/)
+    expect(() => parse({ pool: [{ upstream: 'nope' }] })).toThrow(/unknown upstream/)
   })
 
   it('refuses a configuration that routes to an unknown upstream', () => {

@@ -14,9 +14,44 @@ export interface StreamHooks {
   onUsage?(usage: Usage): void
   /** The client-dialect error frame that replaces a clean end when the upstream fails. */
   errorFrame(message: string): string
+  /** Called once when the stream is over: `failed` when the upstream broke, stalled or erred. */
+  onEnd?(failed: boolean): void
+  /** The longest silence tolerated from the upstream between chunks; unbounded if absent. */
+  idleMs?: number
 }
 
 const encoder = new TextEncoder()
+
+/**
+ * Cancels the reader when the upstream has been silent for `idleMs`. One timer per idle period,
+ * re-armed for the remainder when data came in meanwhile: no timer per chunk.
+ */
+function idleWatchdog(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number | undefined) {
+  let last = Date.now()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const state = { stalled: false }
+  const limit = idleMs ?? Infinity
+  const check = () => {
+    const quiet = Date.now() - last
+    if (quiet < limit) {
+      timer = setTimeout(check, limit - quiet)
+      return
+    }
+    state.stalled = true
+    // Resolves the pending read as done; the pump sees `stalled` and reports it.
+    void reader.cancel('upstream stream stalled').catch(() => undefined)
+  }
+  if (idleMs) timer = setTimeout(check, idleMs)
+  return {
+    state,
+    touch: () => {
+      last = Date.now()
+    },
+    stop: () => {
+      if (timer !== undefined) clearTimeout(timer)
+    },
+  }
+}
 
 /** Pulls bytes from `upstream`, hands text to `onText`, and turns any failure into one error frame. */
 function pump(
@@ -28,20 +63,31 @@ function pump(
   const reader = upstream.getReader()
   const decoder = new TextDecoder()
   let finished = false
+  let watchdog: ReturnType<typeof idleWatchdog> | undefined
+  const finish = (failed: boolean) => {
+    finished = true
+    watchdog?.stop()
+    hooks.onEnd?.(failed)
+  }
   return new ReadableStream<Uint8Array>({
+    start() {
+      watchdog = idleWatchdog(reader, hooks.idleMs)
+    },
     async pull(controller) {
       if (finished) return
       try {
         for (;;) {
           const { done, value } = await reader.read()
+          if (watchdog?.state.stalled) throw new UpstreamStreamError('stalled')
           if (done) {
-            finished = true
             const tail = onText(decoder.decode(), new Uint8Array())
             const out = (typeof tail === 'string' ? tail : '') + onEnd()
+            finish(false)
             if (out) controller.enqueue(encoder.encode(out))
             controller.close()
             return
           }
+          watchdog?.touch()
           const out = onText(decoder.decode(value, { stream: true }), value)
           if (typeof out === 'string' ? out.length > 0 : out.byteLength > 0) {
             controller.enqueue(typeof out === 'string' ? encoder.encode(out) : out)
@@ -49,9 +95,11 @@ function pump(
           }
         }
       } catch (cause) {
-        finished = true
-        const message =
-          cause instanceof UpstreamStreamError
+        finish(true)
+        // A cancelled read may reject rather than end, depending on the stream's source.
+        const message = watchdog?.state.stalled
+          ? `upstream stream stalled: nothing for ${hooks.idleMs} ms`
+          : cause instanceof UpstreamStreamError
             ? cause.message
             : 'upstream stream failed mid-response'
         controller.enqueue(encoder.encode(hooks.errorFrame(message)))
@@ -60,6 +108,8 @@ function pump(
       }
     },
     cancel(reason) {
+      // The client went away; the upstream did nothing wrong.
+      if (!finished) finish(false)
       return reader.cancel(reason)
     },
   })

@@ -1,9 +1,9 @@
 import { Hono, type Handler, type MiddlewareHandler } from 'hono'
 import { GatewayError } from '../errors'
 import type { AppEnv } from '../env'
-import { secretLookup, serverTiming, upstreamTimeout } from '../services/chat'
+import { secretLookup, serverTiming } from '../services/chat'
 import { routingTable } from '../services/routing'
-import { guardedCall } from '../services/guarded-call'
+import { guardedCall, noTargetAvailable } from '../services/guarded-call'
 
 /** Client headers that must not reach the provider: the gateway's own credential replaces them. */
 const DROPPED = new Set([
@@ -61,7 +61,9 @@ const forward: Handler<AppEnv> = async (c) => {
     if (!DROPPED.has(key)) forwarded[key] = value
   })
   const method = c.req.method === 'GET' ? 'GET' : 'POST'
-  const res = await guardedCall(
+  // The provider's native API may stream, so only the wait for its headers is bounded; it is
+  // never retried (a native POST may not be idempotent: files, batches, fine-tunes).
+  const sent = await guardedCall(
     c,
     route.target,
     {
@@ -70,8 +72,13 @@ const forward: Handler<AppEnv> = async (c) => {
       headers: { ...forwarded, ...headers },
       body: method === 'POST' ? await c.req.arrayBuffer() : undefined,
     },
-    upstreamTimeout(c.env)
+    Number(c.env.UPSTREAM_TIMEOUT_MS) || 60_000,
+    true
   )
+  if (!sent.sent) throw noTargetAvailable(c, [route.target.upstream], sent.retryAt)
+  // Its body is the provider's own: the breaker hears the status, not the stream's end.
+  sent.streamDone?.(false)
+  const res = sent.res
   const upstreamMs = performance.now() - started
   const out = new Headers(res.headers)
   out.set('x-trueport-provider', route.adapter.id)

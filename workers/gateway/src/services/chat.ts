@@ -4,11 +4,10 @@ import { TranslationError } from '../dialects/common'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
 import { passthroughStream, translateStream } from '../lib/streams'
-import type { ResolvedRoute } from './routing'
-import { routingTable } from './routing'
+import { routingTable, type RoutePlan } from './routing'
 import { costOf } from './pricing'
 import { reserveBudget } from './budget'
-import { dispatchChat } from './dispatch'
+import { dispatch } from './dispatch'
 import type { ClientSurface } from '../surfaces/types'
 
 /** What the gateway learned about one interaction; handed to the audit trail. */
@@ -29,12 +28,14 @@ export function secretLookup(env: AppEnv['Bindings']): (name: string) => string 
   return (name) => (typeof bag[name] === 'string' ? bag[name] : undefined)
 }
 
-export const upstreamTimeout = (env: AppEnv['Bindings']) =>
-  Number(env.UPSTREAM_TIMEOUT_MS) || 60_000
-
-/** Resolves the model to a route from the isolate's routing table. */
-export function resolveRoute(c: Context<AppEnv>, model: string): ResolvedRoute {
-  return routingTable(c.env.PROVIDERS).resolve(model, secretLookup(c.env))
+/** The route plan for a model, with the deployment's UPSTREAM_TIMEOUT_MS as its attempt limit. */
+export function planFor(c: Context<AppEnv>, model: string): RoutePlan {
+  const attemptMs = Number(c.env.UPSTREAM_TIMEOUT_MS) || undefined
+  return routingTable(c.env.PROVIDERS).plan(
+    model,
+    secretLookup(c.env),
+    attemptMs ? { attemptMs } : {}
+  )
 }
 
 function setUsageHeaders(c: Context<AppEnv>, outcome: InteractionOutcome): void {
@@ -73,17 +74,19 @@ export async function runChat(
   req: ChatCompletionRequest
 ): Promise<Response> {
   const started = performance.now()
-  const chain = routingTable(c.env.PROVIDERS).resolveChain(req.model, secretLookup(c.env))
-  // The budget holds the primary's worst case (fallbacks are expected to cost alike).
-  const budget = await reserveBudget(c, chain[0]?.target.model ?? req.model, req)
-  let sent: Awaited<ReturnType<typeof dispatchChat>>
+  const plan = planFor(c, req.model)
+  // The budget holds the first target's worst case (fallbacks are expected to cost alike).
+  const budget = await reserveBudget(c, plan.chain[0]?.target.model ?? req.model, req)
+  let sent: Awaited<ReturnType<typeof dispatch>>
   try {
-    sent = await dispatchChat(c, chain, req, upstreamTimeout(c.env))
+    sent = await dispatch(c, plan, ({ adapter, target }) => adapter.chat(req, target), {
+      streams: req.stream === true,
+    })
   } catch (err) {
     budget?.release()
     throw err
   }
-  const { adapter, target, res, attempts } = sent
+  const { adapter, target, res, attempts, streamDone } = sent
   const upstreamMs = performance.now() - started
   if (budget) c.set('budget', budget)
   if (!res.body) throw new GatewayError('upstream_error', 'upstream sent an empty response')
@@ -134,6 +137,8 @@ export async function runChat(
 
   const requestId = c.get('requestId')
   const hooks = {
+    idleMs: plan.timeouts.streamIdleMs,
+    onEnd: streamDone,
     onUsage: (usage: Usage) => settle(c, outcome, usage),
     errorFrame: (message: string) => {
       // Cut before its usage arrived: the provider may have billed it all.

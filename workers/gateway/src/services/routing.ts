@@ -1,12 +1,32 @@
-import { GatewayProviders, type ModelRoute, type ProviderConfig } from '@trueport/contracts'
+import {
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUTS,
+  GatewayProviders,
+  type ModelRoute,
+  type ProviderConfig,
+  type RetryPolicy,
+  type RouteTarget,
+  type Timeouts,
+} from '@trueport/contracts'
 import { GatewayError } from '../errors'
 import { adapterFor } from '../providers/registry'
 import type { ProviderAdapter, Target } from '../providers/types'
+import { weightedOrder } from './retry-plan'
 
 /** Where one request goes: the adapter to speak with and the target to send to. */
 export interface ResolvedRoute {
   adapter: ProviderAdapter
   target: Target
+}
+
+/** How one request is routed: the targets in the order tried, and its retry and time limits. */
+export interface RoutePlan {
+  /** The model's own target(s) (a pool in weighted random order), then its fallbacks. */
+  chain: ResolvedRoute[]
+  /** How many of `chain`'s first entries are the model's own; the rest are fallbacks. */
+  own: number
+  retry: RetryPolicy
+  timeouts: Timeouts
 }
 
 /** Reads a secret named by configuration (its name is validated as UPPER_SNAKE by the schema). */
@@ -22,8 +42,8 @@ export class RoutingTable {
 
   private constructor(private readonly config: GatewayProviders) {
     for (const [name, route] of Object.entries(config.models)) {
-      for (const t of [route, ...(route.fallbacks ?? [])]) {
-        if (!(t.upstream in config.upstreams))
+      for (const t of [...(route.pool ?? [route]), ...(route.fallbacks ?? [])]) {
+        if (t.upstream === undefined || !(t.upstream in config.upstreams))
           throw new Error(`PROVIDERS: model "${name}" routes to unknown upstream "${t.upstream}"`)
       }
       if (name.endsWith('*')) this.#prefixes.push({ prefix: name.slice(0, -1), ...route })
@@ -53,18 +73,22 @@ export class RoutingTable {
     return route
   }
 
-  /** The primary route for a client's model name, or 404 model_not_found. */
-  resolve(model: string, secret: SecretLookup): ResolvedRoute {
+  /**
+   * The plan for a client's model name, or 404 model_not_found. `base` holds the deployment's
+   * own time limits (from its vars), which the configuration's defaults and then the model's
+   * route override.
+   */
+  plan(model: string, secret: SecretLookup, base: Partial<Timeouts> = {}): RoutePlan {
     const route = this.#route(model)
-    return this.target(route.upstream, route.model ?? model, secret)
-  }
-
-  /** The primary route and then its fallbacks, in the order they are tried. */
-  resolveChain(model: string, secret: SecretLookup): ResolvedRoute[] {
-    const route = this.#route(model)
-    return [route, ...(route.fallbacks ?? [])].map((t) =>
-      this.target(t.upstream, t.model ?? model, secret)
-    )
+    const own: RouteTarget[] = route.pool ? weightedOrder(route.pool) : [route as RouteTarget]
+    const toTarget = (t: RouteTarget) => this.target(t.upstream, t.model ?? model, secret)
+    const d = this.config.defaults
+    return {
+      chain: [...own, ...(route.fallbacks ?? [])].map(toTarget),
+      own: own.length,
+      retry: { ...DEFAULT_RETRY, ...d?.retry, ...route.retry },
+      timeouts: { ...DEFAULT_TIMEOUTS, ...base, ...d?.timeouts, ...route.timeouts },
+    }
   }
 
   /** A route straight to a named upstream (passthrough), or undefined when it is not configured. */
@@ -72,9 +96,12 @@ export class RoutingTable {
     return name in this.config.upstreams ? this.target(name, '', secret) : undefined
   }
 
-  /** The model names clients may ask for (patterns are not listed). */
+  /** The model names clients may ask for (patterns are not listed), with their first upstream. */
   models(): { id: string; upstream: string }[] {
-    return [...this.#exact.entries()].map(([id, r]) => ({ id, upstream: r.upstream }))
+    return [...this.#exact.entries()].map(([id, r]) => ({
+      id,
+      upstream: r.upstream ?? r.pool?.[0]?.upstream ?? '',
+    }))
   }
 
   private target(upstream: string, model: string, secret: SecretLookup): ResolvedRoute {

@@ -1,18 +1,35 @@
 import { GatewayError } from '../errors'
 import type { ProviderAdapter, UpstreamCall } from '../providers/types'
 
+/** What callUpstream sends: an adapter's call, or a passthrough with the client's own body. */
+export type OutboundCall = Pick<UpstreamCall, 'url' | 'method' | 'headers'> & {
+  body?: BodyInit | undefined
+}
+
 /**
- * Sends one request upstream. `timeoutMs` bounds the wait for the response headers; a stream
- * may then run longer. (A client that disconnects needs no wiring here: the runtime cancels the
- * request's outstanding subrequests.) Network failures become `upstream_error` (502), a missed
- * deadline `upstream_timeout` (504).
+ * Sends one request upstream. `timeoutMs` bounds the whole exchange, body included, unless the
+ * answer `streams`: then it bounds the wait for the response headers only, and the stream's own
+ * idle timeout takes over (an aborted signal would cut a long stream that is still flowing).
+ * (A client that disconnects needs no wiring here: the runtime cancels the request's
+ * outstanding subrequests.) Network failures become `upstream_error` (502), a missed deadline
+ * `upstream_timeout` (504).
  */
 export async function callUpstream(
-  call: Pick<UpstreamCall, 'url' | 'method' | 'headers'> & { body?: BodyInit | undefined },
-  timeoutMs: number
+  call: OutboundCall,
+  timeoutMs: number,
+  streams = false
 ): Promise<Response> {
-  // One native timer-backed signal: cheaper on the hot path than a controller plus a JS timer.
-  const signal = AbortSignal.timeout(timeoutMs)
+  // A native timer-backed signal where nothing needs disarming: cheaper on the hot path than a
+  // controller plus a JS timer.
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let signal: AbortSignal
+  if (streams) {
+    const controller = new AbortController()
+    timer = setTimeout(() => controller.abort(), timeoutMs)
+    signal = controller.signal
+  } else {
+    signal = AbortSignal.timeout(timeoutMs)
+  }
   try {
     return await fetch(call.url, {
       method: call.method,
@@ -27,6 +44,8 @@ export async function callUpstream(
       })
     }
     throw new GatewayError('upstream_error', 'upstream connection failed', { cause })
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
   }
 }
 
