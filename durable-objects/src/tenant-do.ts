@@ -48,10 +48,35 @@ const MIGRATIONS: readonly Migration[] = [
   ],
   // The key's budget as JSON (BudgetLimits); NULL means none.
   ['ALTER TABLE api_keys ADD COLUMN budget TEXT'],
+  // The tenant's budget across its keys, the same way.
+  ['ALTER TABLE tenant ADD COLUMN budget TEXT'],
 ]
 
-const limitsOf = (json: string | null, fallback: RateLimits): RateLimits =>
-  json ? { ...fallback, ...(JSON.parse(json) as Partial<RateLimits>) } : fallback
+/** A stored JSON override over its defaults (NULL: the defaults). */
+const withDefaults = <T extends object>(json: string | null, fallback: T): T =>
+  json ? { ...fallback, ...(JSON.parse(json) as Partial<T>) } : fallback
+
+const jsonOrNull = (v: object | undefined) => (v ? JSON.stringify(v) : null)
+
+type TenantRow = { id: string; limits: string | null; budget: string | null }
+
+/** What the gateway's hot path is told about a key: its own policy and its tenant's. */
+function snapshotOf(
+  key: Pick<ApiKeyRow, 'id' | 'environment' | 'status' | 'limits' | 'budget'>,
+  tenant: TenantRow
+): KeySnapshot {
+  return {
+    keyId: key.id,
+    tenantId: tenant.id,
+    environment: key.environment,
+    status: key.status,
+    limits: withDefaults(key.limits, DEFAULT_KEY_LIMITS),
+    tenantLimits: withDefaults(tenant.limits, NO_LIMITS),
+    budget: withDefaults(key.budget, NO_BUDGET),
+    tenantBudget: withDefaults(tenant.budget, NO_BUDGET),
+    budgetWarnings: [0.8],
+  }
+}
 
 /** An API key as listed: never the secret, never the hash. */
 export interface ApiKeyListing {
@@ -94,7 +119,13 @@ export class TenantDO extends DurableObject<Env> {
    * already holds another tenant answers `conflict` (a result, not a throw: the caller decides
    * how to report it, and RPC exceptions are noisy across the DO boundary).
    */
-  init(tenant: { id: string; slug: string; name: string; limits?: Partial<RateLimits> }): {
+  init(tenant: {
+    id: string
+    slug: string
+    name: string
+    limits?: Partial<RateLimits> | undefined
+    budget?: Partial<BudgetLimits> | undefined
+  }): {
     created: boolean
     conflict?: true
   } {
@@ -104,12 +135,13 @@ export class TenantDO extends DurableObject<Env> {
       return existing.id === tenant.id ? { created: false } : { created: false, conflict: true }
     }
     sql.exec(
-      'INSERT INTO tenant (id, slug, name, created_at, limits) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO tenant (id, slug, name, created_at, limits, budget) VALUES (?, ?, ?, ?, ?, ?)',
       tenant.id,
       tenant.slug,
       tenant.name,
       new Date().toISOString(),
-      tenant.limits ? JSON.stringify(tenant.limits) : null
+      jsonOrNull(tenant.limits),
+      jsonOrNull(tenant.budget)
     )
     return { created: true }
   }
@@ -178,19 +210,22 @@ export class TenantDO extends DurableObject<Env> {
       generated.prefix,
       generated.hash,
       createdAt,
-      input.limits ? JSON.stringify(input.limits) : null,
-      input.budget ? JSON.stringify(input.budget) : null
+      jsonOrNull(input.limits),
+      jsonOrNull(input.budget)
     )
-    await this.#publish(generated.hash, {
-      keyId: id,
-      tenantId: tenant.id,
-      environment: input.environment,
-      status: 'active',
-      limits: limitsOf(input.limits ? JSON.stringify(input.limits) : null, DEFAULT_KEY_LIMITS),
-      tenantLimits: limitsOf(tenant.limits, NO_LIMITS),
-      budget: { ...NO_BUDGET, ...input.budget },
-      budgetWarnings: [0.8],
-    })
+    await this.#publish(
+      generated.hash,
+      snapshotOf(
+        {
+          id,
+          environment: input.environment,
+          status: 'active',
+          limits: jsonOrNull(input.limits),
+          budget: jsonOrNull(input.budget),
+        },
+        tenant
+      )
+    )
     return {
       id,
       name: input.name,
@@ -211,19 +246,7 @@ export class TenantDO extends DurableObject<Env> {
       new Date().toISOString(),
       keyId
     )
-    const tenant = this.#tenant()
-    await this.#publish(row.hash, {
-      keyId,
-      tenantId: tenant.id,
-      environment: row.environment,
-      status: 'revoked',
-      limits: limitsOf(row.limits, DEFAULT_KEY_LIMITS),
-      tenantLimits: limitsOf(tenant.limits, NO_LIMITS),
-      budget: row.budget
-        ? { ...NO_BUDGET, ...(JSON.parse(row.budget) as Partial<BudgetLimits>) }
-        : NO_BUDGET,
-      budgetWarnings: [0.8],
-    })
+    await this.#publish(row.hash, snapshotOf({ ...row, status: 'revoked' }, this.#tenant()))
     return true
   }
 
@@ -243,9 +266,9 @@ export class TenantDO extends DurableObject<Env> {
       }))
   }
 
-  #tenant(): { id: string; limits: string | null } {
+  #tenant(): TenantRow {
     const row = this.ctx.storage.sql
-      .exec<{ id: string; limits: string | null }>('SELECT id, limits FROM tenant LIMIT 1')
+      .exec<TenantRow>('SELECT id, limits, budget FROM tenant LIMIT 1')
       .toArray()[0]
     if (!row) throw new Error('tenant object is not initialised')
     return row

@@ -60,6 +60,7 @@ describe('TenantDO', () => {
       limits: DEFAULT_KEY_LIMITS,
       tenantLimits: NO_LIMITS,
       budget: NO_BUDGET,
+      tenantBudget: NO_BUDGET,
       budgetWarnings: [0.8],
     })
     const listed = await stub.listApiKeys()

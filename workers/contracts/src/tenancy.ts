@@ -39,6 +39,8 @@ export const BootstrapRequest = z.object({
     name: z.string().min(1).max(120),
     /** Limits across all the tenant's keys; applied when the tenant is created. */
     limits: RateLimits.partial().optional(),
+    /** Budget across all the tenant's keys; applied when the tenant is created. */
+    budget: BudgetLimits.partial().optional(),
   }),
   admin: z.object({
     email: z.email().max(254),
@@ -89,6 +91,8 @@ export const KeySnapshot = z.object({
   tenantLimits: RateLimits.default(NO_LIMITS),
   /** This key's budget (none unless its policy sets one). */
   budget: BudgetLimits.default(NO_BUDGET),
+  /** The tenant's budget across its keys. */
+  tenantBudget: BudgetLimits.default(NO_BUDGET),
   /** Fractions of a budget at which a warning event is recorded. */
   budgetWarnings: z.array(z.number().gt(0).max(1)).default([0.8]),
 })

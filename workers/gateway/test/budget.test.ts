@@ -11,14 +11,14 @@ const chat = (key: string, model: string) =>
     messages: [{ role: 'user', content: 'ping' }],
   })
 
-const budgetKey = async (dailyMicroUsd: number) => {
-  const t = await newTenant()
+/** Issues another key for an existing tenant, with its own budget (0: none). */
+async function issueKey(slug: string, dailyMicroUsd: number) {
   const res = await post(
     '/internal/bootstrap',
     undefined,
     {
-      tenant: { slug: t.slug, name: 'again' },
-      admin: { email: `owner@${t.slug}.example`, password: 'correct horse battery staple' },
+      tenant: { slug, name: 'again' },
+      admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
       apiKey: {
         name: 'budgeted',
         environment: 'dev',
@@ -31,6 +31,8 @@ const budgetKey = async (dailyMicroUsd: number) => {
   const body = await res.json<{ apiKey: { key: string; id: string } }>()
   return { key: body.apiKey.key, totals: () => budgetStub(env, 'key', body.apiKey.id).totals() }
 }
+
+const budgetKey = async (dailyMicroUsd: number) => issueKey((await newTenant()).slug, dailyMicroUsd)
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -81,5 +83,59 @@ describe('budgets on the request path', () => {
     const cost = Number(res.headers.get('x-trueport-cost-micro-usd'))
     await res.arrayBuffer()
     await until(async () => (await totals()).day.spent.microUsd === cost)
+  })
+
+  it("holds every key of a tenant to the tenant's budget, under concurrency", async () => {
+    const t = await newTenant({ tenantBudget: { dailyMicroUsd: 1_000 } })
+    const keys = [t.apiKey.key, (await issueKey(t.slug, 0)).key]
+    const model = 'mock-budget-tenant'
+    await scriptFaults(model, ...Array.from({ length: 60 }, () => 'latency:200'))
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const res = await chat(keys[i % 2] ?? '', model)
+        const body = await res.json<{ error?: { code: string; message: string } }>()
+        return { status: res.status, error: body.error }
+      })
+    )
+    const ok = answers.filter((a) => a.status === 200).length
+    expect(ok).toBeGreaterThanOrEqual(4)
+    const refused = answers.filter((a) => a.status === 429)
+    expect(ok + refused.length).toBe(60)
+    expect(refused[0]?.error?.message).toContain("the tenant's")
+    const totals = () => budgetStub(env, 'tenant', t.tenantId).totals()
+    await until(async () => (await totals()).day.reserved.microUsd === 0)
+    const spent = (await totals()).day.spent.microUsd
+    expect(spent).toBeGreaterThan(0)
+    expect(spent).toBeLessThanOrEqual(1_000)
+  })
+
+  it('meters embeddings and refuses them once the budget is spent', async () => {
+    const { key, totals } = await budgetKey(30)
+    const embed = () => post('/v1/embeddings', key, { model: 'mock-embed', input: 'hello world' })
+    const first = await embed()
+    expect(first.status).toBe(200)
+    const cost = Number(first.headers.get('x-trueport-cost-micro-usd'))
+    expect(cost).toBeGreaterThan(0)
+    await first.arrayBuffer()
+    await until(async () => (await totals()).day.spent.microUsd === cost)
+    let last = await embed()
+    for (let i = 0; i < 30 && last.status === 200; i++) {
+      await last.arrayBuffer()
+      last = await embed()
+    }
+    expect(last.status).toBe(429)
+    expect((await last.json<{ error: { code: string } }>()).error.code).toBe('budget_exhausted')
+    await until(async () => (await totals()).day.reserved.microUsd === 0)
+    expect((await totals()).day.spent.microUsd).toBeLessThanOrEqual(30)
+  })
+
+  it('refuses passthrough to keys under a budget, whose cost it could not meter', async () => {
+    const { key } = await budgetKey(100_000)
+    const res = await post('/mock-openai/chat/completions', key, {
+      model: 'mock-gpt',
+      messages: [{ role: 'user', content: 'ping' }],
+    })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } })
   })
 })

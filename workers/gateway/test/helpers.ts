@@ -1,5 +1,5 @@
 import { SELF } from 'cloudflare:test'
-import type { BootstrapResponse, IssuedApiKey, RateLimits } from '@trueport/contracts'
+import type { BootstrapResponse, BudgetLimits, IssuedApiKey, RateLimits } from '@trueport/contracts'
 import { inject } from 'vitest'
 
 /** The gateway's origin inside the test runtime (SELF ignores the host). */
@@ -25,14 +25,23 @@ let counter = 0
 
 /** Bootstraps a fresh tenant (unique slug per call) and returns it with a new API key. */
 export async function newTenant(
-  options: { keyLimits?: Partial<RateLimits>; tenantLimits?: Partial<RateLimits> } = {}
+  options: {
+    keyLimits?: Partial<RateLimits>
+    tenantLimits?: Partial<RateLimits>
+    tenantBudget?: Partial<BudgetLimits>
+  } = {}
 ): Promise<BootstrapResponse & { apiKey: IssuedApiKey; slug: string }> {
   const slug = `t-${Date.now().toString(36)}-${++counter}-${Math.random().toString(36).slice(2, 8)}`
   const res = await SELF.fetch(`${ORIGIN}/internal/bootstrap`, {
     method: 'POST',
     headers: { authorization: 'Bearer test-bootstrap-token', 'content-type': 'application/json' },
     body: JSON.stringify({
-      tenant: { slug, name: `Tenant ${slug}`, limits: options.tenantLimits },
+      tenant: {
+        slug,
+        name: `Tenant ${slug}`,
+        limits: options.tenantLimits,
+        budget: options.tenantBudget,
+      },
       admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
       // Far above any test's pace unless a test asks for limits: those have tests of their own.
       apiKey: {

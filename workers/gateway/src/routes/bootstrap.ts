@@ -33,7 +33,8 @@ export const bootstrapRoutes = new Hono<AppEnv>().post('/bootstrap', async (c) =
     id: tenantId,
     slug: input.tenant.slug,
     name: input.tenant.name,
-    ...(input.tenant.limits ? { limits: input.tenant.limits } : {}),
+    limits: input.tenant.limits,
+    budget: input.tenant.budget,
   })
   if (init.conflict) throw new GatewayError('conflict', 'tenant state does not match the directory')
   const { userId } = await tenant.ensureOwner(input.admin.email, input.admin.password)

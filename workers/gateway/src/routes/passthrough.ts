@@ -4,6 +4,7 @@ import type { AppEnv } from '../env'
 import { secretLookup, serverTiming } from '../services/chat'
 import { routingTable } from '../services/routing'
 import { guardedCall, noTargetAvailable } from '../services/guarded-call'
+import { underBudget } from '../services/budget'
 
 /** Client headers that must not reach the provider: the gateway's own credential replaces them. */
 const DROPPED = new Set([
@@ -49,6 +50,13 @@ const forward: Handler<AppEnv> = async (c) => {
     secretLookup(c.env)
   )
   if (!route) throw new GatewayError('not_found', 'not found')
+  // A native API's cost cannot be metered in general (files, batches, any model), so a budget
+  // could be walked around here: keys under one use the unified endpoints instead.
+  if (underBudget(c.get('apiKey')))
+    throw new GatewayError(
+      'forbidden',
+      'passthrough is not available to keys under a budget: its cost cannot be metered; use /v1/chat/completions, /v1/messages or /v1beta instead'
+    )
   const started = performance.now()
   const url = new URL(c.req.url)
   const { url: target, headers } = route.adapter.passthrough(

@@ -1,26 +1,35 @@
-import type { ChatCompletionRequest, KeySnapshot, Usage } from '@trueport/contracts'
-import { budgetStub } from '@trueport/durable-objects'
+import type { BudgetLimits, ChatCompletionRequest, KeySnapshot, Usage } from '@trueport/contracts'
+import { budgetStub, type Amount } from '@trueport/durable-objects'
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
 import { costOf, priceFor } from './pricing'
 import { DEFAULT_COMPLETION_ESTIMATE } from './rate-limit'
 
-const hasBudget = (k: KeySnapshot) =>
-  k.budget.dailyMicroUsd > 0 ||
-  k.budget.monthlyMicroUsd > 0 ||
-  k.budget.dailyTokens > 0 ||
-  k.budget.monthlyTokens > 0
+const isSet = (b: BudgetLimits) =>
+  b.dailyMicroUsd > 0 || b.monthlyMicroUsd > 0 || b.dailyTokens > 0 || b.monthlyTokens > 0
+
+/** Whether the key or its tenant is under a budget. */
+export const underBudget = (k: KeySnapshot) => isSet(k.budget) || isSet(k.tenantBudget)
+
+/** Prompt and completion tokens at the model's prices; prices are USD per million tokens. */
+function amount(model: string, prompt: number, completion: number): Amount {
+  const price = priceFor(model)
+  const microUsd = price ? prompt * price.input + completion * price.output : 0
+  return { microUsd: Math.ceil(microUsd), tokens: prompt + completion }
+}
 
 /** The most a chat request can cost: its prompt (bytes / 4) and every choice at its maximum. */
-export function worstCase(model: string, req: ChatCompletionRequest) {
+export function worstCase(model: string, req: ChatCompletionRequest): Amount {
   const prompt = Math.ceil(JSON.stringify(req.messages).length / 4)
   const completion =
     (req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_COMPLETION_ESTIMATE) * (req.n ?? 1)
-  const price = priceFor(model)
-  // Prices are USD per million tokens, so tokens x rate is micro-USD.
-  const microUsd = price ? prompt * price.input + completion * price.output : 0
-  return { microUsd: Math.ceil(microUsd), tokens: prompt + completion }
+  return amount(model, prompt, completion)
+}
+
+/** The most an embeddings request can cost: its input, at about four bytes a token. */
+export function embeddingsWorstCase(model: string, input: unknown): Amount {
+  return amount(model, Math.ceil(JSON.stringify(input).length / 4), 0)
 }
 
 export interface BudgetTicket {
@@ -33,42 +42,53 @@ export interface BudgetTicket {
 }
 
 /**
- * Reserves the request's worst case against the key's budget before dispatch (one round trip,
- * only for keys that have a budget). Refuses with 429 `budget_exhausted` when it does not fit.
- * A model without a price can only be held to token quotas.
+ * Reserves the request's worst case against the key's budget and its tenant's, in parallel,
+ * before dispatch (one round trip each, only where a budget is set). Refuses with 429
+ * `budget_exhausted` when either does not fit, giving back what the other reserved. A model
+ * without a price can only be held to token quotas.
  */
 export async function reserveBudget(
   c: Context<AppEnv>,
   model: string,
-  req: ChatCompletionRequest
+  worst: Amount
 ): Promise<BudgetTicket | undefined> {
   const key = c.get('apiKey')
-  if (!hasBudget(key)) return undefined
-  const stub = budgetStub(c.env, 'key', key.keyId)
+  const scopes = (
+    [
+      ['key', key.keyId, key.budget],
+      ['tenant', key.tenantId, key.tenantBudget],
+    ] as const
+  ).filter(([, , limits]) => isSet(limits))
+  if (scopes.length === 0) return undefined
   const id = c.get('requestId')
-  const worst = worstCase(model, req)
-  const r = await stub.reserve(id, worst, key.budget)
-  if (!r.ok) {
-    const what = r.exhausted.replace('_', ' ')
-    throw new GatewayError('budget_exhausted', `budget exhausted: ${what} limit reached`)
+  const held = scopes.map(([scope, sid, limits]) => ({
+    scope,
+    limits,
+    stub: budgetStub(c.env, scope, sid),
+  }))
+  const results = await Promise.all(held.map((h) => h.stub.reserve(id, worst, h.limits)))
+  const refused = results.findIndex((r) => !r.ok)
+  if (refused !== -1) {
+    results.forEach((r, i) => {
+      if (r.ok) c.executionCtx.waitUntil(held[i]?.stub.release(id) ?? Promise.resolve())
+    })
+    const r = results[refused]
+    const what = r && !r.ok ? r.exhausted.replace('_', ' ') : 'budget'
+    const whose = held[refused]?.scope === 'tenant' ? "the tenant's" : "this key's"
+    throw new GatewayError('budget_exhausted', `budget exhausted: ${whose} ${what} limit reached`)
   }
+
   let done = false
-  const once = (f: () => Promise<unknown>) => {
+  const each = (f: (h: (typeof held)[number]) => Promise<unknown>) => {
     if (done) return
     done = true
-    c.executionCtx.waitUntil(f())
+    for (const h of held) c.executionCtx.waitUntil(f(h))
   }
+  const book = (a: Amount) => each((h) => h.stub.settle(id, a, h.limits, key.budgetWarnings))
   return {
     settle: (usage) =>
-      once(() =>
-        stub.settle(
-          id,
-          { microUsd: costOf(model, usage)?.microUsd ?? 0, tokens: usage.total_tokens },
-          key.budget,
-          key.budgetWarnings
-        )
-      ),
-    release: () => once(() => stub.release(id)),
-    settleWorst: () => once(() => stub.settle(id, worst, key.budget, key.budgetWarnings)),
+      book({ microUsd: costOf(model, usage)?.microUsd ?? 0, tokens: usage.total_tokens }),
+    release: () => each((h) => h.stub.release(id)),
+    settleWorst: () => book(worst),
   }
 }

@@ -6,7 +6,7 @@ import { GatewayError } from '../errors'
 import { passthroughStream, translateStream } from '../lib/streams'
 import { routingTable, type RoutePlan } from './routing'
 import { costOf } from './pricing'
-import { reserveBudget } from './budget'
+import { reserveBudget, worstCase } from './budget'
 import { dispatch } from './dispatch'
 import type { ClientSurface } from '../surfaces/types'
 
@@ -76,7 +76,8 @@ export async function runChat(
   const started = performance.now()
   const plan = planFor(c, req.model)
   // The budget holds the first target's worst case (fallbacks are expected to cost alike).
-  const budget = await reserveBudget(c, plan.chain[0]?.target.model ?? req.model, req)
+  const priced = plan.chain[0]?.target.model ?? req.model
+  const budget = await reserveBudget(c, priced, worstCase(priced, req))
   let sent: Awaited<ReturnType<typeof dispatch>>
   try {
     sent = await dispatch(c, plan, ({ adapter, target }) => adapter.chat(req, target), {
