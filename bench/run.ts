@@ -3,7 +3,8 @@
  *   baseline  — the load generator straight to the mock provider,
  *   floor     — a Worker that only relays requests, in `workerd serve`: what the runtime costs,
  *   TruePort  — the built gateway bundle in `workerd serve` (no Miniflare, no wrangler), with
- *               API-key authentication and rate limits on,
+ *               API-key authentication, rate limits, circuit breakers and a key budget on
+ *               (BENCH_BUDGET=0 runs it without the budget),
  *   Portkey   — @portkey-ai/gateway 1.15.2 in front of the same mock,
  * and prints added latency p50/p99 at concurrency 1, req/s and p99 at 16 and 64, added time to
  * first token when streaming, and peak RSS. Gateways run pinned to CPU 0; the mock and the load
@@ -171,7 +172,13 @@ async function main(): Promise<void> {
   })
   cleanups.push(() => gw.close())
   pin(gw.pid, GATEWAY_CPU)
-  const key = await gw.newKey('bench')
+  // A budget far above what the run spends: every request still reserves and settles in the
+  // key's BudgetDO, which is the cost being measured.
+  const budgeted = process.env.BENCH_BUDGET !== '0'
+  const key = await gw.newKey(
+    'bench',
+    budgeted ? { dailyMicroUsd: 1_000_000_000_000, monthlyMicroUsd: 1_000_000_000_000 } : undefined
+  )
 
   console.error('starting Portkey')
   const portkey = await spawnReady(
@@ -254,7 +261,7 @@ async function main(): Promise<void> {
 
   const file = join(ROOT, 'docs/benchmarks.md')
   const header = readFileSync(file, 'utf8').split('<!-- results -->')[0] ?? ''
-  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Throughput phases of ${SECONDS} s; concurrency 1 and time to first token: median of ${ROUNDS} interleaved rounds; gateways pinned to CPU ${GATEWAY_CPU}, mock and load generator (oha ${ohaVersion()}) to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses).\n\n${out}\n\n${summary}\n`
+  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Throughput phases of ${SECONDS} s; concurrency 1 and time to first token: median of ${ROUNDS} interleaved rounds; gateways pinned to CPU ${GATEWAY_CPU}, mock and load generator (oha ${ohaVersion()}) to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses). TruePort: authentication, rate limits and breakers on, ${budgeted ? 'with' : 'without'} a key budget.\n\n${out}\n\n${summary}\n`
   writeFileSync(file, `${header}<!-- results -->\n\n${run}`)
   console.error(`results written to ${file}`)
 }

@@ -1,3 +1,4 @@
+import type { BudgetLimits } from '@trueport/contracts'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
@@ -105,7 +106,7 @@ async function listening(port: number, child: ChildProcess, log: () => string): 
 export interface WorkerdGateway {
   url: string
   pid: number
-  newKey(slug: string): Promise<string>
+  newKey(slug: string, budget?: Partial<BudgetLimits>): Promise<string>
   close(): Promise<void>
 }
 
@@ -142,7 +143,7 @@ export async function startWorkerdGateway(
   const served = await serve(dir, port)
   return {
     ...served,
-    newKey: (slug) => bootstrapKey(served.url, BOOTSTRAP_TOKEN, slug),
+    newKey: (slug, budget) => bootstrapKey(served.url, BOOTSTRAP_TOKEN, slug, budget),
   }
 }
 

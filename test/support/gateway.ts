@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import type { BudgetLimits } from '@trueport/contracts'
 import { Miniflare } from 'miniflare'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -56,16 +57,22 @@ export function buildGatewayBundle(): string {
 
 /**
  * Bootstraps tenant `slug` on a running gateway and returns a fresh API key for it, with limits
- * far above any test's or benchmark's pace (the limits have tests of their own).
+ * far above any test's or benchmark's pace (the limits have tests of their own), and a budget
+ * when one is given.
  */
-export async function bootstrapKey(url: string, token: string, slug: string): Promise<string> {
+export async function bootstrapKey(
+  url: string,
+  token: string,
+  slug: string,
+  budget?: Partial<BudgetLimits>
+): Promise<string> {
   const res = await fetch(`${url}/internal/bootstrap`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       tenant: { slug, name: slug },
       admin: { email: `owner@${slug}.example`, password: 'correct horse battery staple' },
-      apiKey: { name: 'test', environment: 'dev', limits: TEST_LIMITS },
+      apiKey: { name: 'test', environment: 'dev', limits: TEST_LIMITS, ...(budget && { budget }) },
     }),
   })
   if (!res.ok) throw new Error(`bootstrap failed: ${res.status} ${await res.text()}`)
