@@ -2,6 +2,10 @@ import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
 // A relative import: vitest bundles its config, but loads workspace packages as plain Node modules.
 import { mockProvidersConfig } from './tools/mock-provider/src/gateway-config'
 import { defineConfig } from 'vitest/config'
+import { newLocalSecrets } from './scripts/lib/local-secrets'
+
+/** The audit signing key and credentials KEK of this test run (fresh each run). */
+const secrets = await newLocalSecrets()
 
 /**
  * Every test in the repo, in two projects:
@@ -25,6 +29,7 @@ export default defineConfig({
                 UPSTREAM_TIMEOUT_MS: '2000',
                 MAX_BODY_BYTES: String(64 * 1024),
                 BOOTSTRAP_TOKEN: 'test-bootstrap-token',
+                ...secrets,
               },
             },
           })),
@@ -45,6 +50,7 @@ export default defineConfig({
           environment: 'node',
           include: [
             'workers/contracts/test/**/*.test.ts',
+            'workers/audit/test/**/*.test.ts',
             'tools/**/test/**/*.test.ts',
             'analytics-gpu/test/**/*.test.ts',
             'test/node/**/*.test.ts',

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { mockProvidersConfig, startMockProvider } from '@trueport/mock-provider'
 import { ensureDemoTenant } from './lib/demo'
+import { localSecrets } from './lib/local-secrets'
 import { startWranglerDev, stopProcessGroup } from './lib/wrangler-dev'
 
 const port = Number(process.env.TRUEPORT_PORT ?? 8787)
@@ -30,6 +31,7 @@ process.on('SIGINT', () => shutdown(0))
 process.on('SIGTERM', () => shutdown(0))
 
 try {
+  const secrets = await localSecrets(join(stateDir, 'trueport-local-secrets.json'))
   gateway = await startWranglerDev({
     port,
     inspectorPort,
@@ -39,6 +41,7 @@ try {
       ENVIRONMENT: 'local',
       PROVIDERS: JSON.stringify(mockProvidersConfig(mock.url)),
       BOOTSTRAP_TOKEN: bootstrapToken,
+      ...secrets,
     },
   })
   gateway.child.once('exit', (code) => {

@@ -7,6 +7,18 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Base URL (no `/v1`) of the mock provider the workerd tests' gateway forwards to. */
     mockProviderUrl: string
+    /**
+     * A tenant-owned bucket for the workerd project: s3rver, reached through a proxy that fails
+     * a share of writes on demand (`endpoint`), or directly (`directEndpoint`).
+     */
+    tenantS3: {
+      endpoint: string
+      directEndpoint: string
+      region: string
+      bucket: string
+      accessKeyId: string
+      secretAccessKey: string
+    }
     /** Endpoints of the real local services started for the node project. */
     services: ServiceEndpoints
   }

@@ -5,6 +5,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { newLocalSecrets } from '../../scripts/lib/local-secrets'
 import { bootstrapKey, buildGatewayBundle, compatibility } from '../../test/support/gateway'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -52,6 +53,7 @@ function config(opts: {
       '(name = "RATE_LIMITER", durableObjectNamespace = (className = "RateLimiterDO"))',
       '(name = "BREAKER", durableObjectNamespace = (className = "BreakerDO"))',
       '(name = "BUDGET", durableObjectNamespace = (className = "BudgetDO"))',
+      '(name = "AUDIT", durableObjectNamespace = (className = "AuditDO"))',
       '(name = "KEY_CACHE", kvNamespace = "kv")',
       '(name = "AUDIT_BUCKET", r2Bucket = "unused")',
     ])
@@ -82,6 +84,7 @@ const gateway :Workerd.Worker = (
     (className = "RateLimiterDO", uniqueKey = "trueport-rate-limiter", enableSql = true),
     (className = "BreakerDO", uniqueKey = "trueport-breaker", enableSql = true),
     (className = "BudgetDO", uniqueKey = "trueport-budget", enableSql = true),
+    (className = "AuditDO", uniqueKey = "trueport-audit", enableSql = true),
   ],
   durableObjectStorage = (localDisk = "do-disk"),
 );
@@ -136,6 +139,7 @@ export async function startWorkerdGateway(
         UPSTREAM_TIMEOUT_MS: '30000',
         MAX_BODY_BYTES: String(4 * 1024 * 1024),
         BOOTSTRAP_TOKEN,
+        ...(await newLocalSecrets()),
         ...vars,
       },
     })

@@ -8,6 +8,15 @@ export { RateLimiterDO } from './rate-limiter-do'
 export { BreakerDO, type BreakerReport } from './breaker-do'
 export { BudgetDO, RESERVATION_TTL_MS, type ReserveResult } from './budget-do'
 export {
+  AuditDO,
+  FLUSH_MS,
+  MAX_BATCH,
+  type AppendResult,
+  type AuditStatus,
+  type TenantBucket,
+} from './audit-do'
+export {
+  auditStub,
   breakerStub,
   budgetStub,
   cacheKeys,

@@ -1,3 +1,4 @@
+import type { AuditDO } from './audit-do'
 import type { BreakerDO } from './breaker-do'
 import type { BudgetDO } from './budget-do'
 import type { DirectoryDO } from './directory-do'
@@ -19,6 +20,8 @@ export const objectNames = {
   breaker: (upstream: string) => `breaker:${upstream}`,
   /** One budget (spend and token quota) per API key, and one per tenant. */
   budget: (scope: 'key' | 'tenant', id: string) => `budget:${scope}:${id}`,
+  /** One audit spool and hash chain per tenant. */
+  audit: (tenantId: string) => `audit:${tenantId}`,
 } as const
 
 /** The instance of `ns` with this name (names only ever come from `objectNames`). */
@@ -46,6 +49,10 @@ export const breakerStub = (env: Pick<Env, 'BREAKER'>, upstream: string) =>
 /** Stub of a key's or tenant's budget. */
 export const budgetStub = (env: Pick<Env, 'BUDGET'>, scope: Scope, id: string) =>
   named<BudgetDO>(env.BUDGET, objectNames.budget(scope, id))
+
+/** Stub of a tenant's audit spool. */
+export const auditStub = (env: Pick<Env, 'AUDIT'>, tenantId: string) =>
+  named<AuditDO>(env.AUDIT, objectNames.audit(tenantId))
 
 /** Stub of the directory Durable Object. */
 export const directoryStub = (env: Pick<Env, 'DIRECTORY'>) =>

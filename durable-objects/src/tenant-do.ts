@@ -7,6 +7,7 @@ import {
   type Environment,
   type IssuedApiKey,
   type KeySnapshot,
+  type PrivacyMode,
   type RateLimits,
 } from '@trueport/contracts'
 import { generateApiKey } from './lib/api-key'
@@ -50,6 +51,8 @@ const MIGRATIONS: readonly Migration[] = [
   ['ALTER TABLE api_keys ADD COLUMN budget TEXT'],
   // The tenant's budget across its keys, the same way.
   ['ALTER TABLE tenant ADD COLUMN budget TEXT'],
+  // The audit trail's privacy mode for content (PrivacyMode); NULL means full.
+  ['ALTER TABLE tenant ADD COLUMN privacy TEXT'],
 ]
 
 /** A stored JSON override over its defaults (NULL: the defaults). */
@@ -58,7 +61,12 @@ const withDefaults = <T extends object>(json: string | null, fallback: T): T =>
 
 const jsonOrNull = (v: object | undefined) => (v ? JSON.stringify(v) : null)
 
-type TenantRow = { id: string; limits: string | null; budget: string | null }
+type TenantRow = {
+  id: string
+  limits: string | null
+  budget: string | null
+  privacy: PrivacyMode | null
+}
 
 /** What the gateway's hot path is told about a key: its own policy and its tenant's. */
 function snapshotOf(
@@ -74,6 +82,7 @@ function snapshotOf(
     tenantLimits: withDefaults(tenant.limits, NO_LIMITS),
     budget: withDefaults(key.budget, NO_BUDGET),
     tenantBudget: withDefaults(tenant.budget, NO_BUDGET),
+    privacy: tenant.privacy ?? 'full',
     budgetWarnings: [0.8],
   }
 }
@@ -125,6 +134,7 @@ export class TenantDO extends DurableObject<Env> {
     name: string
     limits?: Partial<RateLimits> | undefined
     budget?: Partial<BudgetLimits> | undefined
+    privacy?: PrivacyMode | undefined
   }): {
     created: boolean
     conflict?: true
@@ -135,13 +145,14 @@ export class TenantDO extends DurableObject<Env> {
       return existing.id === tenant.id ? { created: false } : { created: false, conflict: true }
     }
     sql.exec(
-      'INSERT INTO tenant (id, slug, name, created_at, limits, budget) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO tenant (id, slug, name, created_at, limits, budget, privacy) VALUES (?, ?, ?, ?, ?, ?, ?)',
       tenant.id,
       tenant.slug,
       tenant.name,
       new Date().toISOString(),
       jsonOrNull(tenant.limits),
-      jsonOrNull(tenant.budget)
+      jsonOrNull(tenant.budget),
+      tenant.privacy ?? null
     )
     return { created: true }
   }
@@ -268,7 +279,7 @@ export class TenantDO extends DurableObject<Env> {
 
   #tenant(): TenantRow {
     const row = this.ctx.storage.sql
-      .exec<TenantRow>('SELECT id, limits, budget FROM tenant LIMIT 1')
+      .exec<TenantRow>('SELECT id, limits, budget, privacy FROM tenant LIMIT 1')
       .toArray()[0]
     if (!row) throw new Error('tenant object is not initialised')
     return row

@@ -61,6 +61,7 @@ describe('TenantDO', () => {
       tenantLimits: NO_LIMITS,
       budget: NO_BUDGET,
       tenantBudget: NO_BUDGET,
+      privacy: 'full',
       budgetWarnings: [0.8],
     })
     const listed = await stub.listApiKeys()

@@ -119,6 +119,7 @@ export async function startGateway(
       RATE_LIMITER: { className: 'RateLimiterDO', useSQLite: true },
       BREAKER: { className: 'BreakerDO', useSQLite: true },
       BUDGET: { className: 'BudgetDO', useSQLite: true },
+      AUDIT: { className: 'AuditDO', useSQLite: true },
     },
     kvNamespaces: ['KEY_CACHE'],
     r2Buckets: ['AUDIT_BUCKET'],

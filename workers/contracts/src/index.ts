@@ -2,6 +2,7 @@
  * @trueport/contracts: the schemas every TruePort deployable parses at its boundary.
  * A schema and its inferred type share one name.
  */
+export * from './audit'
 export * from './chat'
 export * from './errors'
 export * from './health'

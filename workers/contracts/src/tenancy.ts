@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AuditDestinations, PrivacyMode } from './audit'
 import { ApiKeyToken, Environment, TenantSlug } from './ids'
 
 /** Requests and tokens per minute; 0 means no limit. */
@@ -29,6 +30,27 @@ export const NO_BUDGET: BudgetLimits = {
   monthlyTokens: 0,
 }
 
+/** A tenant's own S3-compatible bucket (AWS S3, R2's S3 API, MinIO, ...). */
+export const TenantBucketConfig = z.object({
+  endpoint: z.url().optional(),
+  region: z.string().min(1).default('auto'),
+  bucket: z.string().min(3).max(63),
+  prefix: z.string().max(256).optional(),
+  forcePathStyle: z.boolean().optional(),
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+})
+export type TenantBucketConfig = z.infer<typeof TenantBucketConfig>
+
+export const TenantAuditConfig = z.object({
+  privacy: PrivacyMode.default('full'),
+  destinations: AuditDestinations.default('r2'),
+  bucket: TenantBucketConfig.optional(),
+  /** Told about each new batch (the analytics service's push endpoint). */
+  notifyUrl: z.url().optional(),
+})
+export type TenantAuditConfig = z.infer<typeof TenantAuditConfig>
+
 /**
  * Body of POST /internal/bootstrap: creates (or finds) a tenant with its owner and, when asked,
  * issues a fresh API key. Used by `npm start` and by tests; guarded by the BOOTSTRAP_TOKEN secret.
@@ -41,6 +63,8 @@ export const BootstrapRequest = z.object({
     limits: RateLimits.partial().optional(),
     /** Budget across all the tenant's keys; applied when the tenant is created. */
     budget: BudgetLimits.partial().optional(),
+    /** The tenant's audit trail: what content it keeps, and where its records go. */
+    audit: TenantAuditConfig.optional(),
   }),
   admin: z.object({
     email: z.email().max(254),
@@ -93,6 +117,8 @@ export const KeySnapshot = z.object({
   budget: BudgetLimits.default(NO_BUDGET),
   /** The tenant's budget across its keys. */
   tenantBudget: BudgetLimits.default(NO_BUDGET),
+  /** What the tenant's audit trail keeps of content. */
+  privacy: PrivacyMode.default('full'),
   /** Fractions of a budget at which a warning event is recorded. */
   budgetWarnings: z.array(z.number().gt(0).max(1)).default([0.8]),
 })

@@ -4,7 +4,9 @@ import { requestId } from 'hono/request-id'
 import type { AppEnv } from './env'
 import { GatewayError, renderError } from './errors'
 import { apiKeyAuth } from './middleware/api-key-auth'
+import { auditTrail } from './middleware/audit-trail'
 import { rateLimits } from './middleware/rate-limit'
+import { auditKeyRoutes } from './routes/audit-keys'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { chatRoutes } from './routes/chat'
 import { embeddingsRoutes } from './routes/embeddings'
@@ -56,14 +58,19 @@ export function createApp(): Hono<AppEnv> {
 
   app.route('/', healthRoutes)
   app.route('/internal', bootstrapRoutes)
+  app.route('/.well-known', auditKeyRoutes)
 
-  // One authenticator (one isolate cache) for every data-plane surface, then the key's and
-  // tenant's rate limits: every surface, passthrough included, goes through both.
+  // One authenticator (one isolate cache) for every data-plane surface, then the audit trail
+  // (which records everything after it, refusals included), then the key's and tenant's rate
+  // limits: every surface, passthrough included, goes through all three.
   const authenticate = apiKeyAuth()
+  const audit = auditTrail()
   const limit = rateLimits()
   const auth: MiddlewareHandler<AppEnv> = (c, next) =>
     authenticate(c, async () => {
-      await limit(c, next)
+      await audit(c, async () => {
+        await limit(c, next)
+      })
     })
   // The client's dialect is known from the path before anything can fail, so that even an
   // authentication or rate-limit error renders in a shape that client's SDK parses.

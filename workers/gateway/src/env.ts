@@ -7,6 +7,8 @@ import type { ClientSurface } from './surfaces/types'
 export interface Secrets {
   /** Provider keys are secrets named by PROVIDERS (`apiKeySecret`), e.g. OPENAI_API_KEY. */
   [secret: `${string}_API_KEY`]: string | undefined
+  /** Private EC P-256 JWK (JSON) that signs the audit trail. */
+  AUDIT_SIGNING_KEY?: string
 }
 
 /** Per-request values set by middleware. */

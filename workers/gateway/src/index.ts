@@ -5,6 +5,7 @@
 import { createApp } from './app'
 
 export {
+  AuditDO,
   BreakerDO,
   BudgetDO,
   DirectoryDO,

@@ -1,6 +1,6 @@
 import { BootstrapRequest, type BootstrapResponse } from '@trueport/contracts'
-import { directoryStub, tenantStub } from '@trueport/durable-objects'
-import { Hono } from 'hono'
+import { auditStub, directoryStub, tenantStub } from '@trueport/durable-objects'
+import { Hono, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
 import { readJson } from '../lib/json-body'
@@ -15,36 +15,60 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * POST /internal/bootstrap: creates (or finds) a tenant and its owner and optionally issues an
- * API key. It exists for `npm start` and tests; with BOOTSTRAP_TOKEN empty, as in every deployed
- * environment, the route does not exist (404).
+ * Guards /internal/*: they exist for `npm start` and tests; with BOOTSTRAP_TOKEN empty, as in
+ * every deployed environment, they do not exist (404).
  */
-export const bootstrapRoutes = new Hono<AppEnv>().post('/bootstrap', async (c) => {
+const internalOnly: MiddlewareHandler<AppEnv> = async function internalOnly(c, next) {
   const token = c.env.BOOTSTRAP_TOKEN
   if (!token) throw new GatewayError('not_found', 'not found')
   const auth = c.req.header('authorization') ?? ''
   if (!safeEqual(auth, `Bearer ${token}`))
     throw new GatewayError('forbidden', 'bootstrap token required')
+  await next()
+}
 
-  const input = await readJson(c, BootstrapRequest)
-  const { tenantId, created } = await directoryStub(c.env).claimSlug(input.tenant.slug)
-  const tenant = tenantStub(c.env, tenantId)
-  const init = await tenant.init({
-    id: tenantId,
-    slug: input.tenant.slug,
-    name: input.tenant.name,
-    limits: input.tenant.limits,
-    budget: input.tenant.budget,
+/**
+ * POST /internal/bootstrap: creates (or finds) a tenant and its owner and optionally issues an
+ * API key. POST /internal/audit/:tenantId/flush: makes and delivers the tenant's pending audit
+ * batches now (retries included) and answers the spool's status.
+ */
+export const bootstrapRoutes = new Hono<AppEnv>()
+  .use('*', internalOnly)
+  .post('/audit/:tenantId/flush', async (c) =>
+    c.json(await auditStub(c.env, c.req.param('tenantId')).flush({ force: true }))
+  )
+  .post('/bootstrap', async (c) => {
+    const input = await readJson(c, BootstrapRequest)
+    const { tenantId, created } = await directoryStub(c.env).claimSlug(input.tenant.slug)
+    const tenant = tenantStub(c.env, tenantId)
+    const init = await tenant.init({
+      id: tenantId,
+      slug: input.tenant.slug,
+      name: input.tenant.name,
+      limits: input.tenant.limits,
+      budget: input.tenant.budget,
+      privacy: input.tenant.audit?.privacy,
+    })
+    if (init.conflict)
+      throw new GatewayError('conflict', 'tenant state does not match the directory')
+    const audit = input.tenant.audit
+    if (audit) {
+      const configured = await auditStub(c.env, tenantId).configure({
+        tenantId,
+        destinations: audit.destinations,
+        bucket: audit.bucket,
+        notifyUrl: audit.notifyUrl,
+      })
+      if (!configured.ok) throw new GatewayError('invalid_request', configured.error)
+    }
+    const { userId } = await tenant.ensureOwner(input.admin.email, input.admin.password)
+    const apiKey = input.apiKey ? await tenant.issueApiKey(input.apiKey) : undefined
+
+    const body: BootstrapResponse = {
+      tenantId,
+      tenantCreated: created,
+      adminUserId: userId,
+      ...(apiKey ? { apiKey } : {}),
+    }
+    return c.json(body, created ? 201 : 200)
   })
-  if (init.conflict) throw new GatewayError('conflict', 'tenant state does not match the directory')
-  const { userId } = await tenant.ensureOwner(input.admin.email, input.admin.password)
-  const apiKey = input.apiKey ? await tenant.issueApiKey(input.apiKey) : undefined
-
-  const body: BootstrapResponse = {
-    tenantId,
-    tenantCreated: created,
-    adminUserId: userId,
-    ...(apiKey ? { apiKey } : {}),
-  }
-  return c.json(body, created ? 201 : 200)
-})
