@@ -38,6 +38,8 @@ const MIGRATIONS: readonly Migration[] = [
        PRIMARY KEY (period, kind, fraction)
      )`,
   ],
+  // Reservations moved to memory (see BudgetDO).
+  ['DROP TABLE reservations'],
 ]
 
 /** A reservation whose request never settled (an isolate died) is released after this. */
@@ -48,63 +50,106 @@ const KEEP_PERIODS_MS = 100 * 24 * 3600_000
 export type ReserveResult =
   { ok: true } | { ok: false; exhausted: Exhausted; day: PeriodTotals; month: PeriodTotals }
 
+interface Reservation extends Amount {
+  day: string
+  month: string
+  at: number
+}
+
+const add = (a: Amount, b: Amount, sign = 1): Amount => ({
+  microUsd: a.microUsd + sign * b.microUsd,
+  tokens: a.tokens + sign * b.tokens,
+})
+const ZERO: Amount = { microUsd: 0, tokens: 0 }
+
 /**
- * The budget of one key or one tenant (name from `objectNames.budget`). Persistent: unlike a
- * rate window, a month of spend must outlive any eviction. The arithmetic is ./lib/budget.
+ * The budget of one key or one tenant (name from `objectNames.budget`). Settled spend is
+ * persistent: unlike a rate window, a month of spend must outlive any eviction. Reservations
+ * (worst cases of requests in flight, seconds long) are held in memory, with running sums, so
+ * that admitting a request writes nothing: one storage commit per request (at settle) instead
+ * of two. The price: if the object restarts while requests are in flight, their reservations
+ * are forgotten (their settles still book what they spent), so spend can pass the limit by at
+ * most the worst cases in flight at that moment. The arithmetic is ./lib/budget.
  */
 export class BudgetDO extends DurableObject<Env> {
+  readonly #reservations = new Map<string, Reservation>()
+  /** Sum of reservations per period key (`d:…`, `m:…`). */
+  readonly #reservedSums = new Map<string, Amount>()
+  /** Settled totals per period key, read through from SQLite. */
+  readonly #spentCache = new Map<string, Amount>()
+  #alarmArmed = false
+  #lastSweep = 0
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     ctx.storage.transactionSync(() => applyMigrations(ctx.storage.sql, MIGRATIONS))
   }
 
   #spent(period: string): Amount {
+    const cached = this.#spentCache.get(period)
+    if (cached) return cached
     const row = this.ctx.storage.sql
       .exec<{ micro_usd: number; tokens: number }>(
         'SELECT micro_usd, tokens FROM totals WHERE period = ?',
         period
       )
       .toArray()[0]
-    return { microUsd: row?.micro_usd ?? 0, tokens: row?.tokens ?? 0 }
+    const amount = { microUsd: row?.micro_usd ?? 0, tokens: row?.tokens ?? 0 }
+    this.#spentCache.set(period, amount)
+    return amount
   }
 
-  #reserved(column: 'day' | 'month', value: string): Amount {
-    const row = this.ctx.storage.sql
-      .exec<{ m: number | null; t: number | null }>(
-        `SELECT SUM(micro_usd) AS m, SUM(tokens) AS t FROM reservations WHERE ${column} = ?`,
-        value
-      )
-      .toArray()[0]
-    return { microUsd: row?.m ?? 0, tokens: row?.t ?? 0 }
+  #reserved(period: string): Amount {
+    return this.#reservedSums.get(period) ?? ZERO
+  }
+
+  #hold(id: string, r: Reservation | undefined, sign: 1 | -1): void {
+    if (!r) return
+    for (const p of [`d:${r.day}`, `m:${r.month}`]) {
+      const next = add(this.#reserved(p), r, sign)
+      if (next.microUsd === 0 && next.tokens === 0) this.#reservedSums.delete(p)
+      else this.#reservedSums.set(p, next)
+    }
+    if (sign === 1) this.#reservations.set(id, r)
+    else this.#reservations.delete(id)
+  }
+
+  /** Releases reservations whose request never settled (at most once a minute). */
+  #sweep(now: number): void {
+    if (now - this.#lastSweep < 60_000) return
+    this.#lastSweep = now
+    for (const [id, r] of this.#reservations)
+      if (r.at <= now - RESERVATION_TTL_MS) this.#hold(id, r, -1)
   }
 
   /** Spent and reserved in the current UTC day and month. */
   totals(now = Date.now()): { day: PeriodTotals; month: PeriodTotals } {
-    const day = dayOf(now)
-    const month = monthOf(now)
+    const day = `d:${dayOf(now)}`
+    const month = `m:${monthOf(now)}`
     return {
-      day: { spent: this.#spent(`d:${day}`), reserved: this.#reserved('day', day) },
-      month: { spent: this.#spent(`m:${month}`), reserved: this.#reserved('month', month) },
+      day: { spent: this.#spent(day), reserved: this.#reserved(day) },
+      month: { spent: this.#spent(month), reserved: this.#reserved(month) },
     }
   }
 
-  /** Reserves a request's worst case, or says which limit it would break. */
-  async reserve(id: string, worst: Amount, limits: BudgetLimits): Promise<ReserveResult> {
-    const now = Date.now()
+  /** Reserves a request's worst case, or says which limit it would break. Writes nothing. */
+  reserve(id: string, worst: Amount, limits: BudgetLimits, now = Date.now()): ReserveResult {
+    this.#sweep(now)
     const t = this.totals(now)
     const hit = exceeded(t.day, t.month, worst, limits)
     if (hit) return { ok: false, exhausted: hit, ...t }
-    this.ctx.storage.sql.exec(
-      'INSERT OR REPLACE INTO reservations (id, day, month, micro_usd, tokens, at) VALUES (?, ?, ?, ?, ?, ?)',
+    this.#hold(id, this.#reservations.get(id), -1)
+    this.#hold(
       id,
-      dayOf(now),
-      monthOf(now),
-      Math.ceil(worst.microUsd),
-      Math.ceil(worst.tokens),
-      now
+      {
+        day: dayOf(now),
+        month: monthOf(now),
+        microUsd: Math.ceil(worst.microUsd),
+        tokens: Math.ceil(worst.tokens),
+        at: now,
+      },
+      1
     )
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(now + RESERVATION_TTL_MS)
     return { ok: true }
   }
 
@@ -113,50 +158,57 @@ export class BudgetDO extends DurableObject<Env> {
    * returns the warning thresholds this crossed. A request whose reservation expired still
    * counts: its spend lands in the current period.
    */
-  settle(
+  async settle(
     id: string,
     actual: Amount,
     limits: BudgetLimits,
     fractions: readonly number[]
-  ): Threshold[] {
+  ): Promise<Threshold[]> {
     const sql = this.ctx.storage.sql
     const now = Date.now()
-    const r = sql
-      .exec<{ day: string; month: string }>('SELECT day, month FROM reservations WHERE id = ?', id)
-      .toArray()[0]
-    const day = r?.day ?? dayOf(now)
-    const month = r?.month ?? monthOf(now)
-    const before = { day: this.#spent(`d:${day}`), month: this.#spent(`m:${month}`) }
-    const add = (period: string) =>
+    const r = this.#reservations.get(id)
+    this.#hold(id, r, -1)
+    const day = `d:${r?.day ?? dayOf(now)}`
+    const month = `m:${r?.month ?? monthOf(now)}`
+    const amount = { microUsd: Math.ceil(actual.microUsd), tokens: Math.ceil(actual.tokens) }
+    const before = { day: this.#spent(day), month: this.#spent(month) }
+    const after = { day: add(before.day, amount), month: add(before.month, amount) }
+    const upsert = (period: string) =>
       sql.exec(
         `INSERT INTO totals (period, micro_usd, tokens) VALUES (?, ?, ?)
          ON CONFLICT(period) DO UPDATE SET micro_usd = micro_usd + excluded.micro_usd,
                                            tokens = tokens + excluded.tokens`,
         period,
-        Math.ceil(actual.microUsd),
-        Math.ceil(actual.tokens)
+        amount.microUsd,
+        amount.tokens
       )
-    add(`d:${day}`)
-    add(`m:${month}`)
-    sql.exec('DELETE FROM reservations WHERE id = ?', id)
-    const after = { day: this.#spent(`d:${day}`), month: this.#spent(`m:${month}`) }
+    upsert(day)
+    upsert(month)
+    this.#spentCache.set(day, after.day)
+    this.#spentCache.set(month, after.month)
     const fired = crossed(before, after, limits, fractions)
     for (const w of fired) {
       sql.exec(
         'INSERT OR IGNORE INTO warnings (period, kind, fraction, at) VALUES (?, ?, ?, ?)',
-        w.period === 'day' ? `d:${day}` : `m:${month}`,
+        w.period === 'day' ? day : month,
         w.kind,
         w.fraction,
         now
       )
+    }
+    if (!this.#alarmArmed) {
+      this.#alarmArmed = true
+      if ((await this.ctx.storage.getAlarm()) === null)
+        await this.ctx.storage.setAlarm(now + 24 * 3600_000)
     }
     return fired
   }
 
   /** Drops a reservation (the request failed before costing anything). */
   release(id: string): boolean {
-    const cursor = this.ctx.storage.sql.exec('DELETE FROM reservations WHERE id = ?', id)
-    return cursor.rowsWritten > 0
+    const r = this.#reservations.get(id)
+    this.#hold(id, r, -1)
+    return r !== undefined
   }
 
   /** Warning events recorded, newest first. */
@@ -168,11 +220,12 @@ export class BudgetDO extends DurableObject<Env> {
       .toArray()
   }
 
-  /** Cleans idle state: expired reservations, totals of long-past periods. */
+  /** Cleans idle state once a day: totals of long-past periods and their warnings. */
   override async alarm(): Promise<void> {
     const now = Date.now()
+    this.#lastSweep = 0
+    this.#sweep(now)
     const sql = this.ctx.storage.sql
-    sql.exec('DELETE FROM reservations WHERE at <= ?', now - RESERVATION_TTL_MS)
     const oldest = new Date(now - KEEP_PERIODS_MS)
     sql.exec(
       'DELETE FROM totals WHERE (period LIKE ? AND period < ?) OR (period LIKE ? AND period < ?)',
@@ -182,9 +235,9 @@ export class BudgetDO extends DurableObject<Env> {
       `m:${monthOf(oldest.getTime())}`
     )
     sql.exec('DELETE FROM warnings WHERE at < ?', now - KEEP_PERIODS_MS)
-    const next = sql
-      .exec<{ at: number | null }>('SELECT MIN(at) AS at FROM reservations')
-      .toArray()[0]?.at
-    if (next != null) await this.ctx.storage.setAlarm(next + RESERVATION_TTL_MS)
+    this.#spentCache.clear()
+    const live = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM totals').one().n
+    if (live > 0) await this.ctx.storage.setAlarm(now + 24 * 3600_000)
+    else this.#alarmArmed = false
   }
 }

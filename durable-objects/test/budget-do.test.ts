@@ -1,4 +1,4 @@
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { RESERVATION_TTL_MS, type BudgetDO } from '../src/budget-do'
 import { crossed, exceeded, type BudgetLimits } from '../src/lib/budget'
@@ -64,16 +64,30 @@ describe('BudgetDO', () => {
     expect((await stub.totals()).day.spent.microUsd).toBe(10_000)
   })
 
-  it('its alarm releases reservations that never settled', async () => {
+  it('releases reservations that never settled', async () => {
     const stub = fresh()
     const limits = daily(1_000)
-    expect((await stub.reserve('stuck', { microUsd: 1_000, tokens: 0 }, limits)).ok).toBe(true)
-    expect((await stub.reserve('next', { microUsd: 1, tokens: 0 }, limits)).ok).toBe(false)
-    await runInDurableObject(stub, (_instance: BudgetDO, state) => {
-      state.storage.sql.exec('UPDATE reservations SET at = at - ?', RESERVATION_TTL_MS + 1)
-    })
-    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    const old = Date.now() - RESERVATION_TTL_MS - 1
+    expect((await stub.reserve('stuck', { microUsd: 1_000, tokens: 0 }, limits, old)).ok).toBe(true)
+    expect((await stub.reserve('next', { microUsd: 1, tokens: 0 }, limits, old + 1)).ok).toBe(false)
     expect((await stub.reserve('next', { microUsd: 1, tokens: 0 }, limits)).ok).toBe(true)
+  })
+
+  it('admits without writing: only a settle touches storage', async () => {
+    const stub = fresh()
+    const limits = daily(1_000)
+    await stub.reserve('a', { microUsd: 10, tokens: 0 }, limits)
+    const rows = await runInDurableObject(
+      stub,
+      (_i: BudgetDO, state) =>
+        state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM totals').one().n
+    )
+    expect(rows).toBe(0)
+    await stub.settle('a', { microUsd: 7, tokens: 0 }, limits, [])
+    expect((await stub.totals()).day).toEqual({
+      spent: { microUsd: 7, tokens: 0 },
+      reserved: { microUsd: 0, tokens: 0 },
+    })
   })
 })
 
