@@ -164,8 +164,39 @@ export class BudgetDO extends DurableObject<Env> {
     limits: BudgetLimits,
     fractions: readonly number[]
   ): Promise<Threshold[]> {
-    const sql = this.ctx.storage.sql
+    return (await this.settleMany([{ id, actual, limits, fractions }]))[0] ?? []
+  }
+
+  /**
+   * Settles many requests in one call: one storage commit for all of them (the gateway gathers
+   * the settles of concurrent requests). Returns the thresholds each crossed, in order.
+   */
+  async settleMany(
+    items: { id: string; actual: Amount; limits: BudgetLimits; fractions: readonly number[] }[]
+  ): Promise<Threshold[][]> {
     const now = Date.now()
+    const fired = items.map((i) => this.#settleOne(i.id, i.actual, i.limits, i.fractions, now))
+    if (!this.#alarmArmed) {
+      this.#alarmArmed = true
+      if ((await this.ctx.storage.getAlarm()) === null)
+        await this.ctx.storage.setAlarm(now + 24 * 3600_000)
+    }
+    return fired
+  }
+
+  /** Drops many reservations (their requests failed before costing anything). */
+  releaseMany(ids: string[]): number {
+    return ids.filter((id) => this.release(id)).length
+  }
+
+  #settleOne(
+    id: string,
+    actual: Amount,
+    limits: BudgetLimits,
+    fractions: readonly number[],
+    now: number
+  ): Threshold[] {
+    const sql = this.ctx.storage.sql
     const r = this.#reservations.get(id)
     this.#hold(id, r, -1)
     const day = `d:${r?.day ?? dayOf(now)}`
@@ -195,11 +226,6 @@ export class BudgetDO extends DurableObject<Env> {
         w.fraction,
         now
       )
-    }
-    if (!this.#alarmArmed) {
-      this.#alarmArmed = true
-      if ((await this.ctx.storage.getAlarm()) === null)
-        await this.ctx.storage.setAlarm(now + 24 * 3600_000)
     }
     return fired
   }

@@ -20,6 +20,11 @@ export class RateLimiterDO extends DurableObject<Env> {
     return this.#window.settle(id, tokens)
   }
 
+  /** Settles many requests at once (the gateway gathers concurrent requests' settles). */
+  settleMany(items: { id: string; tokens: number }[]): number {
+    return items.filter((i) => this.#window.settle(i.id, i.tokens)).length
+  }
+
   /** Takes back an admission that another window refused. */
   release(id: string): boolean {
     return this.#window.release(id)

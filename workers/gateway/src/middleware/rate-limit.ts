@@ -2,6 +2,7 @@ import { rateLimiterStub } from '@trueport/durable-objects'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
+import { Coalescer } from '../lib/coalesce'
 import {
   decisive,
   estimateTokens,
@@ -13,6 +14,9 @@ import {
 type Scope = 'key' | 'tenant'
 
 const lenient = new TextDecoder()
+
+/** Settles of concurrent requests to one window go in one call. */
+const settles = new Coalescer<{ id: string; tokens: number }>(5, 200)
 
 /**
  * Requests- and tokens-per-minute limits of the key and of its tenant, each in its own Durable
@@ -51,10 +55,16 @@ export function rateLimits(): MiddlewareHandler<AppEnv> {
     }
 
     let settled = false
+    const env = c.env
     c.set('settleTokens', (tokens: number) => {
       if (settled) return
       settled = true
-      for (const stub of stubs) c.executionCtx.waitUntil(stub.settle(id, tokens))
+      for (const [scope, sid] of scopes) {
+        const sending = settles.add(`${scope}:${sid}`, { id, tokens }, async (items) => {
+          await rateLimiterStub(env, scope, sid).settleMany(items)
+        })
+        if (sending) c.executionCtx.waitUntil(sending)
+      }
     })
     await next()
     // A request that failed before any usage was known spent nothing.

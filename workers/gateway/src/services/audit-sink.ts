@@ -1,4 +1,5 @@
 import { auditStub, type AppendResult } from '@trueport/durable-objects'
+import { Coalescer } from '../lib/coalesce'
 
 type Env = Parameters<typeof auditStub>[0]
 
@@ -7,24 +8,34 @@ const RETRY_MS = [100, 200, 400, 800, 1600, 3200, 6400]
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** Records to one tenant within 5 ms (up to 200) go to its spool in one append. */
+const batches = new Coalescer<{ id: string; line: string }>(5, 200)
+
 /**
- * The path from a finished request to its tenant's audit spool (the AuditDO), retried with
- * backoff while the object is unreachable. The promise resolves once the record is durable;
- * the caller hands it to waitUntil, so the isolate stays alive until then. The spool
- * recognises request ids it has seen, so a retry after a lost answer records nothing twice.
- * Each request sends its own record: a Worker may not settle one request's promise from
- * another request's I/O, so records are batched in the spool, not in the isolate.
+ * The path from a finished request to its tenant's audit spool (the AuditDO): gathered with
+ * other requests' records for a few milliseconds, then appended, retried with backoff while
+ * the object is unreachable. Returns the promise to hand to waitUntil when this request leads
+ * the batch. The spool recognises request ids it has seen, so a retry after a lost answer
+ * records nothing twice.
  */
-export async function recordAudit(env: Env, tenantId: string, id: string, line: string) {
-  try {
-    await appendWithRetries(env, tenantId, [{ id, line }])
-  } catch (err) {
-    // The spool stayed unreachable: the record goes to the Worker's logs, the last place it
-    // can still be recovered from.
-    console.error(
-      JSON.stringify({ audit: 'undelivered', tenantId, record: line, error: String(err) })
-    )
-  }
+export function recordAudit(
+  env: Env,
+  tenantId: string,
+  id: string,
+  line: string
+): Promise<void> | undefined {
+  return batches.add(tenantId, { id, line }, async (items) => {
+    try {
+      await appendWithRetries(env, tenantId, items)
+    } catch (err) {
+      // The spool stayed unreachable: the records go to the Worker's logs, the last place
+      // they can still be recovered from.
+      for (const item of items)
+        console.error(
+          JSON.stringify({ audit: 'undelivered', tenantId, record: item.line, error: String(err) })
+        )
+    }
+  })
 }
 
 async function appendWithRetries(

@@ -3,6 +3,7 @@ import { budgetStub, type Amount } from '@trueport/durable-objects'
 import type { Context } from 'hono'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
+import { Coalescer } from '../lib/coalesce'
 import { costOf, priceFor } from './pricing'
 import { DEFAULT_COMPLETION_ESTIMATE } from './rate-limit'
 
@@ -31,6 +32,12 @@ export function worstCase(model: string, req: ChatCompletionRequest): Amount {
 export function embeddingsWorstCase(model: string, input: unknown): Amount {
   return amount(model, Math.ceil(JSON.stringify(input).length / 4), 0)
 }
+
+type Settle = { id: string; actual: Amount; limits: BudgetLimits; fractions: readonly number[] }
+
+/** Settles (and releases) of concurrent requests to one budget go in one call: one commit. */
+const settles = new Coalescer<Settle>(5, 200)
+const releases = new Coalescer<string>(5, 200)
 
 export interface BudgetTicket {
   /** Books the actual cost of the answer. */
@@ -63,6 +70,7 @@ export async function reserveBudget(
   const id = c.get('requestId')
   const held = scopes.map(([scope, sid, limits]) => ({
     scope,
+    sid,
     limits,
     stub: budgetStub(c.env, scope, sid),
   }))
@@ -79,16 +87,36 @@ export async function reserveBudget(
   }
 
   let done = false
-  const each = (f: (h: (typeof held)[number]) => Promise<unknown>) => {
+  const once = (f: (h: (typeof held)[number]) => Promise<unknown> | undefined) => {
     if (done) return
     done = true
-    for (const h of held) c.executionCtx.waitUntil(f(h))
+    for (const h of held) {
+      const p = f(h)
+      if (p) c.executionCtx.waitUntil(p)
+    }
   }
-  const book = (a: Amount) => each((h) => h.stub.settle(id, a, h.limits, key.budgetWarnings))
+  const env = c.env
+  const book = (a: Amount) =>
+    once((h) =>
+      settles.add(
+        objectKey(h.scope, h.sid),
+        { id, actual: a, limits: h.limits, fractions: key.budgetWarnings },
+        async (items) => {
+          await budgetStub(env, h.scope, h.sid).settleMany(items)
+        }
+      )
+    )
   return {
     settle: (usage) =>
       book({ microUsd: costOf(model, usage)?.microUsd ?? 0, tokens: usage.total_tokens }),
-    release: () => each((h) => h.stub.release(id)),
+    release: () =>
+      once((h) =>
+        releases.add(objectKey(h.scope, h.sid), id, async (ids) => {
+          await budgetStub(env, h.scope, h.sid).releaseMany(ids)
+        })
+      ),
     settleWorst: () => book(worst),
   }
 }
+
+const objectKey = (scope: string, id: string) => `${scope}:${id}`
