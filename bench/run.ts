@@ -261,7 +261,7 @@ async function main(): Promise<void> {
 
   const file = join(ROOT, 'docs/benchmarks.md')
   const header = readFileSync(file, 'utf8').split('<!-- results -->')[0] ?? ''
-  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Throughput phases of ${SECONDS} s; concurrency 1 and time to first token: median of ${ROUNDS} interleaved rounds; gateways pinned to CPU ${GATEWAY_CPU}, mock and load generator (oha ${ohaVersion()}) to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses). TruePort: authentication, rate limits and breakers on, ${budgeted ? 'with' : 'without'} a key budget.\n\n${out}\n\n${summary}\n`
+  const run = `## ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC\n\nMachine: ${machine()}. Throughput phases of ${SECONDS} s; concurrency 1 and time to first token: median of ${ROUNDS} interleaved rounds; gateways pinned to CPU ${GATEWAY_CPU}, mock and load generator (oha ${ohaVersion()}) to CPU ${LOAD_CPU}. Latencies "added" are the target's minus the baseline's (baseline's own in parentheses). TruePort: authentication, rate limits, breakers and the audit trail on, ${budgeted ? 'with' : 'without'} a key budget.\n\n${out}\n\n${summary}\n`
   writeFileSync(file, `${header}<!-- results -->\n\n${run}`)
   console.error(`results written to ${file}`)
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import {
   batchKey,
   decodeBatch,
@@ -28,10 +30,25 @@ let mock: MockProvider
 let gw: RunningGateway
 let flaky: FlakyProxy
 let keys: JWK[]
+let notifyUrl: string
+let closeNotify: () => void
+const notified: { tenantId: string; key: string; seq: number }[] = []
 
 beforeAll(async () => {
   const secrets = await newLocalSecrets()
   keys = [(await signerFromJwk(JSON.parse(secrets.AUDIT_SIGNING_KEY) as JWK)).publicJwk]
+  // The analytics box's push endpoint, as the spool sees it.
+  const sink = createServer((req, res) => {
+    let body = ''
+    req.on('data', (c: Buffer) => (body += c.toString()))
+    req.on('end', () => {
+      notified.push(JSON.parse(body) as (typeof notified)[number])
+      res.end('ok')
+    })
+  })
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r))
+  notifyUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/v1/ingest/notify`
+  closeNotify = () => sink.close()
   mock = await startMockProvider()
   flaky = await startFlakyProxy(inject('services').s3Endpoint)
   gw = await startGateway({
@@ -45,6 +62,7 @@ afterAll(async () => {
   await gw?.close()
   await flaky?.stop()
   await mock?.close()
+  closeNotify?.()
 })
 
 const s3 = () => inject('services')
@@ -60,6 +78,7 @@ async function bootstrap(slug: string, prefix: string) {
         audit: {
           privacy: 'full',
           destinations: 'r2+tenant',
+          notifyUrl,
           bucket: {
             endpoint: flaky.url,
             region: s3().s3Region,
@@ -165,6 +184,12 @@ describe('audit trail end to end', () => {
       expect(recorded).toHaveLength(TOTAL)
       expect(new Set(recorded)).toEqual(sent)
     }
+
+    // Each delivered batch was announced to the push endpoint (best effort, so at most once).
+    const ours = notified.filter((n) => n.tenantId === tenantId)
+    expect(ours.length).toBeGreaterThan(0)
+    expect(ours.length).toBeLessThanOrEqual(state.records)
+    expect(ours[0]?.key).toMatch(new RegExp(`^audit/v1/${tenantId}/batches/`))
 
     // Tampering: one batch deleted and another edited in R2; the verifier names both.
     let firstKey = ''

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process'
+import { resolve } from 'node:path'
 import { PutObjectCommand, DeleteObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3'
 import type { AuditRecordV1 } from '@trueport/contracts'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -23,6 +25,17 @@ import {
   type AuditSigner,
   type S3Location,
 } from '../src'
+
+const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number; out: string }>((resolve) => {
+    execFile('npx', args, { env, cwd: ROOT }, (err, stdout, stderr) =>
+      resolve({
+        code: err ? Number((err as { code?: number }).code ?? 1) : 0,
+        out: stdout + stderr,
+      })
+    )
+  })
+const ROOT = resolve(import.meta.dirname, '../../..')
 
 let signer: AuditSigner
 beforeAll(async () => {
@@ -179,6 +192,40 @@ describe('verifier, against a real S3 server', () => {
       problems: [],
     })
   })
+
+  it('is what `npm run audit:verify` runs: exit 0 on a good chain, 1 naming the problem', async () => {
+    const jwks = JSON.stringify({ keys: [signer.publicJwk] })
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: loc.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: loc.secretAccessKey,
+    }
+    const args = [
+      'tsx',
+      'scripts/audit-verify.ts',
+      '--tenant',
+      tenant,
+      '--bucket',
+      bucket,
+      '--endpoint',
+      loc.endpoint ?? '',
+      '--region',
+      loc.region,
+      '--jwks',
+      jwks,
+    ]
+    const ok = await cli(args, env)
+    expect(ok.code).toBe(0)
+    expect(ok.out).toContain('chain verifies')
+    const client = s3Client(loc)
+    await client.send(
+      new DeleteObjectCommand({ Bucket: bucket, Key: batchKey(tenant, hour(10), 1) })
+    )
+    const bad = await cli(args, env)
+    expect(bad.code).toBe(1)
+    expect(bad.out).toMatch(/MISSING batch 1/)
+    await writeChain(6)
+  }, 60_000)
 
   it('names a deleted batch', async () => {
     const client = s3Client(loc)
