@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { mockUrl, newTenant, post, scriptFaults } from './helpers'
+import { mockUrl, newTenant, scriptFaults, askChat } from './helpers'
 
 let key: string
 beforeAll(async () => {
@@ -8,21 +8,7 @@ beforeAll(async () => {
 
 // mock-failover* goes to the mock-primary upstream (OpenAI dialect), then falls back to
 // mock-anthropic as mock-claude-failover. Faults are scripted per model name as the mock sees it.
-const ask = async (model: string, stream = false) => {
-  const res = await post('/v1/chat/completions', key, {
-    model,
-    stream,
-    messages: [{ role: 'user', content: 'ping' }],
-  })
-  const text = await res.text()
-  return {
-    status: res.status,
-    provider: res.headers.get('x-trueport-provider'),
-    model: res.headers.get('x-trueport-model'),
-    attempts: res.headers.get('x-trueport-attempts'),
-    text,
-  }
-}
+const ask = (model: string, stream = false) => askChat(key, model, stream)
 
 describe('fallback chains', () => {
   it.each([

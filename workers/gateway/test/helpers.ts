@@ -74,3 +74,24 @@ export function post(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
 }
+
+/** Sends a one-message chat and reads what the routing tests look at. */
+export async function askChat(key: string, model: string, stream = false) {
+  const started = Date.now()
+  const res = await post('/v1/chat/completions', key, {
+    model,
+    stream,
+    messages: [{ role: 'user', content: 'ping' }],
+  })
+  const text = await res.text()
+  return {
+    status: res.status,
+    ms: Date.now() - started,
+    provider: res.headers.get('x-trueport-provider'),
+    model: res.headers.get('x-trueport-model'),
+    attempts: res.headers.get('x-trueport-attempts'),
+    retryAfter: res.headers.get('retry-after'),
+    code: res.ok ? undefined : (JSON.parse(text) as { error: { code: string } }).error.code,
+    text,
+  }
+}

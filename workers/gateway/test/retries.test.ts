@@ -1,29 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { newTenant, post, scriptFaults } from './helpers'
+import { newTenant, scriptFaults, askChat } from './helpers'
 
 let key: string
 beforeAll(async () => {
   key = (await newTenant()).apiKey.key
 })
 
-const ask = async (model: string, stream = false) => {
-  const started = Date.now()
-  const res = await post('/v1/chat/completions', key, {
-    model,
-    stream,
-    messages: [{ role: 'user', content: 'ping' }],
-  })
-  const text = await res.text()
-  return {
-    status: res.status,
-    ms: Date.now() - started,
-    model: res.headers.get('x-trueport-model'),
-    attempts: res.headers.get('x-trueport-attempts'),
-    retryAfter: res.headers.get('retry-after'),
-    code: res.ok ? undefined : (JSON.parse(text) as { error: { code: string } }).error.code,
-    text,
-  }
-}
+const ask = (model: string, stream = false) => askChat(key, model, stream)
 
 // mock-retry* retries twice (50 ms base, 200 ms cap, Retry-After honoured up to 1.5 s).
 describe('retries on one target', () => {
