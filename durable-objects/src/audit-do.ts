@@ -15,7 +15,15 @@ import {
   type ObjectStore,
 } from '@trueport/audit'
 import type { AuditDestinations } from '@trueport/contracts'
-import { importKek, seal, unseal, type Kek, type Sealed } from './lib/envelope'
+import {
+  loadKeyring,
+  rewrapToCurrent,
+  seal,
+  unseal,
+  type KekSecrets,
+  type Keyring,
+  type Sealed,
+} from './lib/envelope'
 import { applyMigrations, type Migration } from './lib/sql-migrations'
 
 const MIGRATIONS: readonly Migration[] = [
@@ -84,12 +92,9 @@ interface StoredConfig {
 }
 
 /** Secrets the audit trail needs (not in wrangler.toml, so not in the generated Env). */
-interface AuditSecrets {
+interface AuditSecrets extends KekSecrets {
   /** Private EC P-256 JWK (JSON) that signs batch headers and manifests. */
   AUDIT_SIGNING_KEY?: string
-  /** Key-encryption key (base64 of 32 bytes) for stored credentials; its id is CREDENTIALS_KEK_ID. */
-  CREDENTIALS_KEK?: string
-  CREDENTIALS_KEK_ID?: string
 }
 
 export type AppendResult = { accepted: number; duplicates: number }
@@ -163,10 +168,28 @@ export class AuditDO extends DurableObject<Env> {
     return row ? (JSON.parse(row.v) as StoredConfig) : undefined
   }
 
-  #kek(): Promise<Kek> {
-    const raw = this.#secrets.CREDENTIALS_KEK
-    if (!raw) throw new Error('CREDENTIALS_KEK is not set: tenant credentials cannot be stored')
-    return importKek(this.#secrets.CREDENTIALS_KEK_ID ?? 'kek-1', raw)
+  #keyring(): Promise<Keyring> {
+    return loadKeyring(this.#secrets)
+  }
+
+  /**
+   * Re-wraps the stored bucket secret under the current KEK (after CREDENTIALS_KEK was rotated
+   * and the old one moved to CREDENTIALS_KEK_PREVIOUS). `ring` is for tests.
+   */
+  async rotateCredentials(ring?: Keyring): Promise<{ rewrapped: number }> {
+    const config = this.#config()
+    if (!config?.bucket) return { rewrapped: 0 }
+    const { sealed, changed } = await rewrapToCurrent(
+      config.bucket.secret,
+      ring ?? (await this.#keyring())
+    )
+    if (!changed) return { rewrapped: 0 }
+    config.bucket.secret = sealed
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO config (k, v) VALUES ('config', ?)",
+      JSON.stringify(config)
+    )
+    return { rewrapped: 1 }
   }
 
   /**
@@ -193,7 +216,10 @@ export class AuditDO extends DurableObject<Env> {
     const stored: StoredConfig = { tenantId: input.tenantId, destinations: input.destinations }
     if (input.bucket) {
       const { secretAccessKey, ...rest } = input.bucket
-      stored.bucket = { ...rest, secret: await seal(secretAccessKey, await this.#kek()) }
+      stored.bucket = {
+        ...rest,
+        secret: await seal(secretAccessKey, (await this.#keyring()).current),
+      }
     }
     if (input.notifyUrl) stored.notifyUrl = input.notifyUrl
     this.ctx.storage.sql.exec(
@@ -396,7 +422,7 @@ export class AuditDO extends DurableObject<Env> {
     if (config.destinations !== 'tenant') out.r2 = wrap(r2Store(this.env.AUDIT_BUCKET), 'r2')
     if (config.destinations !== 'r2' && config.bucket) {
       const { secret, ...loc } = config.bucket
-      const secretAccessKey = await unseal(secret, [await this.#kek()])
+      const secretAccessKey = await unseal(secret, (await this.#keyring()).all)
       out.tenant = wrap(s3FetchStore({ ...loc, secretAccessKey }), 'tenant')
     }
     return out

@@ -3,7 +3,7 @@
  * that names their instances, and the pure modules they are built from.
  */
 export { DirectoryDO } from './directory-do'
-export { TenantDO, type ApiKeyListing } from './tenant-do'
+export { TenantDO, type ApiKeyListing, type ProviderCredentialListing } from './tenant-do'
 export { RateLimiterDO } from './rate-limiter-do'
 export { BreakerDO, type BreakerReport } from './breaker-do'
 export { BudgetDO, RESERVATION_TTL_MS, type ReserveResult } from './budget-do'

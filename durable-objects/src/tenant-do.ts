@@ -13,6 +13,15 @@ import {
 import { generateApiKey } from './lib/api-key'
 import { newId } from './lib/encoding'
 import { hashPassword, verifyPassword } from './lib/password'
+import {
+  loadKeyring,
+  rewrapToCurrent,
+  seal,
+  unseal,
+  type KekSecrets,
+  type Keyring,
+  type Sealed,
+} from './lib/envelope'
 import { applyMigrations, type Migration } from './lib/sql-migrations'
 import { cacheKeys } from './names'
 
@@ -53,7 +62,41 @@ const MIGRATIONS: readonly Migration[] = [
   ['ALTER TABLE tenant ADD COLUMN budget TEXT'],
   // The audit trail's privacy mode for content (PrivacyMode); NULL means full.
   ['ALTER TABLE tenant ADD COLUMN privacy TEXT'],
+  // Bring-your-own provider keys, sealed (lib/envelope.ts): never stored in clear.
+  [
+    `CREATE TABLE provider_credentials (
+       name TEXT PRIMARY KEY,
+       provider TEXT NOT NULL,
+       sealed TEXT NOT NULL,
+       hint TEXT NOT NULL,
+       created_at TEXT NOT NULL,
+       updated_at TEXT NOT NULL
+     )`,
+  ],
 ]
+
+/** A stored provider credential as listed: never the secret. */
+export interface ProviderCredentialListing {
+  name: string
+  provider: string
+  /** The secret's last four characters, so an admin can tell keys apart. */
+  hint: string
+  /** The key-encryption key its data key is wrapped under. */
+  kek: string
+  createdAt: string
+  updatedAt: string
+}
+
+type CredentialRow = {
+  name: string
+  provider: string
+  sealed: string
+  hint: string
+  created_at: string
+  updated_at: string
+}
+
+const CREDENTIAL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
 
 /** A stored JSON override over its defaults (NULL: the defaults). */
 const withDefaults = <T extends object>(json: string | null, fallback: T): T =>
@@ -275,6 +318,91 @@ export class TenantDO extends DurableObject<Env> {
         createdAt: r.created_at,
         revokedAt: r.revoked_at,
       }))
+  }
+
+  /**
+   * Stores (or replaces) a provider key for this tenant, sealed under the current KEK. Answers
+   * the listing, never the secret.
+   */
+  async setProviderCredential(input: {
+    name: string
+    provider: string
+    secret: string
+  }): Promise<{ ok: true; credential: ProviderCredentialListing } | { ok: false; error: string }> {
+    if (!CREDENTIAL_NAME.test(input.name))
+      return { ok: false, error: 'a credential name is lowercase letters, digits and dashes' }
+    if (input.secret.length < 8) return { ok: false, error: 'the secret is too short to be a key' }
+    const ring = await loadKeyring(this.env as unknown as KekSecrets)
+    const sealed = await seal(input.secret, ring.current)
+    const now = new Date().toISOString()
+    this.ctx.storage.sql.exec(
+      `INSERT INTO provider_credentials (name, provider, sealed, hint, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, sealed = excluded.sealed,
+         hint = excluded.hint, updated_at = excluded.updated_at`,
+      input.name,
+      input.provider,
+      JSON.stringify(sealed),
+      input.secret.slice(-4),
+      now,
+      now
+    )
+    const listed = this.listProviderCredentials().find((c) => c.name === input.name)
+    if (!listed) throw new Error('credential vanished after it was written')
+    return { ok: true, credential: listed }
+  }
+
+  listProviderCredentials(): ProviderCredentialListing[] {
+    return this.ctx.storage.sql
+      .exec<CredentialRow>('SELECT * FROM provider_credentials ORDER BY name')
+      .toArray()
+      .map((r) => ({
+        name: r.name,
+        provider: r.provider,
+        hint: r.hint,
+        kek: (JSON.parse(r.sealed) as Sealed).kek,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      }))
+  }
+
+  /** The secret itself, for the gateway's use; null for an unknown name. `ring` is for tests. */
+  async providerCredential(name: string, ring?: Keyring): Promise<string | null> {
+    const row = this.ctx.storage.sql
+      .exec<CredentialRow>('SELECT * FROM provider_credentials WHERE name = ?', name)
+      .toArray()[0]
+    if (!row) return null
+    const keys = ring ?? (await loadKeyring(this.env as unknown as KekSecrets))
+    return unseal(JSON.parse(row.sealed) as Sealed, keys.all)
+  }
+
+  deleteProviderCredential(name: string): boolean {
+    return (
+      this.ctx.storage.sql
+        .exec('DELETE FROM provider_credentials WHERE name = ? RETURNING name', name)
+        .toArray().length > 0
+    )
+  }
+
+  /**
+   * Re-wraps every stored credential under the current KEK: run after CREDENTIALS_KEK was
+   * rotated (the old one in CREDENTIALS_KEK_PREVIOUS until this has run everywhere). The values
+   * themselves are not decrypted. `ring` is for tests.
+   */
+  async rotateCredentials(ring?: Keyring): Promise<{ rewrapped: number; total: number }> {
+    const keys = ring ?? (await loadKeyring(this.env as unknown as KekSecrets))
+    const sql = this.ctx.storage.sql
+    const rows = sql.exec<CredentialRow>('SELECT * FROM provider_credentials').toArray()
+    const updates: [string, string][] = []
+    for (const r of rows) {
+      const { sealed, changed } = await rewrapToCurrent(JSON.parse(r.sealed) as Sealed, keys)
+      if (changed) updates.push([r.name, JSON.stringify(sealed)])
+    }
+    this.ctx.storage.transactionSync(() => {
+      for (const [name, sealed] of updates)
+        sql.exec('UPDATE provider_credentials SET sealed = ? WHERE name = ?', sealed, name)
+    })
+    return { rewrapped: updates.length, total: rows.length }
   }
 
   #tenant(): TenantRow {

@@ -73,3 +73,44 @@ export async function rewrap(sealed: Sealed, from: Kek[], to: Kek): Promise<Seal
   const raw = await decrypt(kek.key, sealed.key)
   return { ...sealed, kek: to.id, key: await encrypt(to.key, raw) }
 }
+
+/** The key-encryption keys a deployment holds: the current one, and the one being retired. */
+export interface Keyring {
+  current: Kek
+  /** Every loaded KEK (current first), for opening values sealed before a rotation. */
+  all: Kek[]
+}
+
+/** What the secret bindings hold. */
+export interface KekSecrets {
+  CREDENTIALS_KEK?: string
+  CREDENTIALS_KEK_ID?: string
+  /** During a rotation: the KEK being retired, until every value is re-wrapped. */
+  CREDENTIALS_KEK_PREVIOUS?: string
+  CREDENTIALS_KEK_PREVIOUS_ID?: string
+}
+
+/** The keyring from the secret bindings; throws a clear error when no KEK is configured. */
+export async function loadKeyring(secrets: KekSecrets): Promise<Keyring> {
+  if (!secrets.CREDENTIALS_KEK)
+    throw new Error('CREDENTIALS_KEK is not set: credentials cannot be sealed or opened')
+  const current = await importKek(secrets.CREDENTIALS_KEK_ID ?? 'kek-1', secrets.CREDENTIALS_KEK)
+  const all = [current]
+  if (secrets.CREDENTIALS_KEK_PREVIOUS)
+    all.push(
+      await importKek(
+        secrets.CREDENTIALS_KEK_PREVIOUS_ID ?? 'kek-previous',
+        secrets.CREDENTIALS_KEK_PREVIOUS
+      )
+    )
+  return { current, all }
+}
+
+/** Re-wraps `sealed` under the keyring's current KEK unless it already is; says whether it did. */
+export async function rewrapToCurrent(
+  sealed: Sealed,
+  ring: Keyring
+): Promise<{ sealed: Sealed; changed: boolean }> {
+  if (sealed.kek === ring.current.id) return { sealed, changed: false }
+  return { sealed: await rewrap(sealed, ring.all, ring.current), changed: true }
+}
