@@ -8,6 +8,8 @@ import { generateSigningJwk } from '../../workers/audit/src/signing'
 export interface LocalSecrets {
   /** Private EC P-256 JWK (JSON) that signs the audit trail. */
   AUDIT_SIGNING_KEY: string
+  /** Private EC P-256 JWK (JSON) that signs access tokens. */
+  AUTH_SIGNING_KEY: string
   /** Key-encryption key for stored credentials: 32 random bytes, base64. */
   CREDENTIALS_KEK: string
   CREDENTIALS_KEK_ID: string
@@ -17,6 +19,7 @@ export interface LocalSecrets {
 export async function newLocalSecrets(): Promise<LocalSecrets> {
   return {
     AUDIT_SIGNING_KEY: JSON.stringify(await generateSigningJwk('local-audit')),
+    AUTH_SIGNING_KEY: JSON.stringify(await generateSigningJwk('local-auth')),
     CREDENTIALS_KEK: randomBytes(32).toString('base64'),
     CREDENTIALS_KEK_ID: 'local-kek-1',
   }
@@ -27,8 +30,11 @@ export async function newLocalSecrets(): Promise<LocalSecrets> {
  * one session still verifies in the next.
  */
 export async function localSecrets(file: string): Promise<LocalSecrets> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets
-  const secrets = await newLocalSecrets()
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>)
+    : {}
+  // Secrets added since the file was written are made now; the ones it has are kept.
+  const secrets = { ...(await newLocalSecrets()), ...kept }
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 })
   return secrets

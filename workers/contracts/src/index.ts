@@ -3,6 +3,7 @@
  * A schema and its inferred type share one name.
  */
 export * from './audit'
+export * from './auth'
 export * from './chat'
 export * from './errors'
 export * from './health'

@@ -6,7 +6,7 @@ import { GatewayError, renderError } from './errors'
 import { apiKeyAuth } from './middleware/api-key-auth'
 import { auditTrail } from './middleware/audit-trail'
 import { rateLimits } from './middleware/rate-limit'
-import { auditKeyRoutes } from './routes/audit-keys'
+import { wellKnownRoutes } from './routes/well-known'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { chatRoutes } from './routes/chat'
 import { embeddingsRoutes } from './routes/embeddings'
@@ -58,7 +58,7 @@ export function createApp(): Hono<AppEnv> {
 
   app.route('/', healthRoutes)
   app.route('/internal', bootstrapRoutes)
-  app.route('/.well-known', auditKeyRoutes)
+  app.route('/.well-known', wellKnownRoutes)
 
   // One authenticator (one isolate cache) for every data-plane surface, then the audit trail
   // (which records everything after it, refusals included), then the key's and tenant's rate

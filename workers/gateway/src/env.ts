@@ -9,6 +9,8 @@ export interface Secrets {
   [secret: `${string}_API_KEY`]: string | undefined
   /** Private EC P-256 JWK (JSON) that signs the audit trail. */
   AUDIT_SIGNING_KEY?: string
+  /** Private EC P-256 JWK (JSON) that signs access tokens. */
+  AUTH_SIGNING_KEY?: string
 }
 
 /** Per-request values set by middleware. */
