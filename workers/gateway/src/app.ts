@@ -7,6 +7,7 @@ import { apiKeyAuth } from './middleware/api-key-auth'
 import { auditTrail } from './middleware/audit-trail'
 import { rateLimits } from './middleware/rate-limit'
 import { wellKnownRoutes } from './routes/well-known'
+import { controlRoutes } from './control/routes'
 import { bootstrapRoutes } from './routes/bootstrap'
 import { chatRoutes } from './routes/chat'
 import { embeddingsRoutes } from './routes/embeddings'
@@ -88,6 +89,9 @@ export function createApp(): Hono<AppEnv> {
   v1beta.use(auth)
   v1beta.route('/', geminiRoutes)
   app.route('/v1beta', v1beta)
+
+  // The control API (tenants' admins and the dashboard), authenticated by access tokens.
+  app.route('/api/v1', controlRoutes as unknown as Hono<AppEnv>)
 
   // Provider-native passthrough comes last so it never shadows the routes above.
   app.route('/', passthroughRoutes(auth))
