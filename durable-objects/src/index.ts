@@ -2,8 +2,24 @@
  * @trueport/durable-objects: the Durable Object classes (thin storage/RPC shells), the helper
  * that names their instances, and the pure modules they are built from.
  */
-export { DirectoryDO } from './directory-do'
-export { TenantDO, type ApiKeyListing, type ProviderCredentialListing } from './tenant-do'
+export {
+  DirectoryDO,
+  type IdentityError,
+  type IdentityResult,
+  type TenantInfo,
+  type UserRecord,
+} from './directory-do'
+export {
+  TenantDO,
+  inviteTenant,
+  type AdminEvent,
+  type AdminEventFilter,
+  type Invite,
+  type ProviderCredentialListing,
+  type TenantRefusal,
+} from './tenant-do'
+export { SYSTEM_ACTOR } from './tenant/admin-log'
+export { publishHot, upstashFor, type UpstashSecrets } from './lib/hot-cache'
 export { RateLimiterDO } from './rate-limiter-do'
 export { BreakerDO, type BreakerReport } from './breaker-do'
 export { BudgetDO, RESERVATION_TTL_MS, type ReserveResult } from './budget-do'

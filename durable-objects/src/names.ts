@@ -62,4 +62,6 @@ export const directoryStub = (env: Pick<Env, 'DIRECTORY'>) =>
 export const cacheKeys = {
   /** The snapshot of the API key whose SHA-256 is `hash`. */
   apiKey: (hash: string) => `apikey:${hash}`,
+  /** Present while a revoked sign-in session's access tokens could still be unexpired. */
+  revokedSession: (sessionId: string) => `revoked-session:${sessionId}`,
 } as const

@@ -1,18 +1,27 @@
 import { DurableObject } from 'cloudflare:workers'
 import {
-  DEFAULT_KEY_LIMITS,
-  NO_BUDGET,
-  NO_LIMITS,
-  type BudgetLimits,
+  PolicyDocument,
+  layerError,
+  type Actor,
+  type ApiKeyCreate,
+  type ApiKeyListing,
+  type ApiKeyUpdate,
   type Environment,
   type IssuedApiKey,
-  type KeySnapshot,
+  type Member,
+  type PolicyLayer,
+  type PolicyScope,
+  type PolicyVersion,
   type PrivacyMode,
+  type ResolvedPolicy,
+  type TenantRole,
+  type BudgetLimits,
   type RateLimits,
 } from '@trueport/contracts'
 import { generateApiKey } from './lib/api-key'
-import { newId } from './lib/encoding'
-import { hashPassword, verifyPassword } from './lib/password'
+import { newId, randomBase62 } from './lib/encoding'
+import { publishHot } from './lib/hot-cache'
+import { hashToken, normalizeEmail } from './lib/identity'
 import {
   loadKeyring,
   rewrapToCurrent,
@@ -22,58 +31,27 @@ import {
   type Keyring,
   type Sealed,
 } from './lib/envelope'
-import { applyMigrations, type Migration } from './lib/sql-migrations'
-import { cacheKeys } from './names'
+import { applyMigrations } from './lib/sql-migrations'
+import { cacheKeys, directoryStub } from './names'
+import {
+  SYSTEM_ACTOR,
+  queryEvents,
+  recordEvent,
+  type AdminEvent,
+  type AdminEventFilter,
+} from './tenant/admin-log'
+import { TENANT_MIGRATIONS } from './tenant/schema'
+import {
+  legacyKeyLayer,
+  legacyTenantLayer,
+  platformLayer,
+  resolvePolicy,
+  snapshotOf,
+  type ApiKeyRow,
+  type TenantRow,
+} from './tenant/snapshot'
 
-const MIGRATIONS: readonly Migration[] = [
-  [
-    `CREATE TABLE tenant (
-       id TEXT PRIMARY KEY,
-       slug TEXT NOT NULL,
-       name TEXT NOT NULL,
-       created_at TEXT NOT NULL
-     )`,
-    `CREATE TABLE users (
-       id TEXT PRIMARY KEY,
-       email TEXT NOT NULL UNIQUE,
-       password_hash TEXT NOT NULL,
-       role TEXT NOT NULL,
-       created_at TEXT NOT NULL
-     )`,
-    `CREATE TABLE api_keys (
-       id TEXT PRIMARY KEY,
-       name TEXT NOT NULL,
-       environment TEXT NOT NULL,
-       prefix TEXT NOT NULL,
-       hash TEXT NOT NULL UNIQUE,
-       status TEXT NOT NULL,
-       created_at TEXT NOT NULL,
-       revoked_at TEXT
-     )`,
-  ],
-  [
-    // Rate limits as JSON (RateLimits); NULL means the defaults.
-    'ALTER TABLE tenant ADD COLUMN limits TEXT',
-    'ALTER TABLE api_keys ADD COLUMN limits TEXT',
-  ],
-  // The key's budget as JSON (BudgetLimits); NULL means none.
-  ['ALTER TABLE api_keys ADD COLUMN budget TEXT'],
-  // The tenant's budget across its keys, the same way.
-  ['ALTER TABLE tenant ADD COLUMN budget TEXT'],
-  // The audit trail's privacy mode for content (PrivacyMode); NULL means full.
-  ['ALTER TABLE tenant ADD COLUMN privacy TEXT'],
-  // Bring-your-own provider keys, sealed (lib/envelope.ts): never stored in clear.
-  [
-    `CREATE TABLE provider_credentials (
-       name TEXT PRIMARY KEY,
-       provider TEXT NOT NULL,
-       sealed TEXT NOT NULL,
-       hint TEXT NOT NULL,
-       created_at TEXT NOT NULL,
-       updated_at TEXT NOT NULL
-     )`,
-  ],
-]
+export type { AdminEvent, AdminEventFilter }
 
 /** A stored provider credential as listed: never the secret. */
 export interface ProviderCredentialListing {
@@ -96,190 +74,407 @@ type CredentialRow = {
   updated_at: string
 }
 
-const CREDENTIAL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
-
-/** A stored JSON override over its defaults (NULL: the defaults). */
-const withDefaults = <T extends object>(json: string | null, fallback: T): T =>
-  json ? { ...fallback, ...(JSON.parse(json) as Partial<T>) } : fallback
-
-const jsonOrNull = (v: object | undefined) => (v ? JSON.stringify(v) : null)
-
-type TenantRow = {
+type MemberRow = { user_id: string; email: string; role: TenantRole; created_at: string }
+type InviteRow = {
   id: string
-  limits: string | null
-  budget: string | null
-  privacy: PrivacyMode | null
+  email: string
+  role: TenantRole
+  token_hash: string
+  invited_by: string
+  created_at: string
+  expires_at: number
+  accepted_at: string | null
+  revoked_at: string | null
 }
 
-/** What the gateway's hot path is told about a key: its own policy and its tenant's. */
-function snapshotOf(
-  key: Pick<ApiKeyRow, 'id' | 'environment' | 'status' | 'limits' | 'budget'>,
-  tenant: TenantRow
-): KeySnapshot {
+/** A refusal the caller turns into an HTTP error (results, not throws, cross the RPC boundary). */
+export type TenantRefusal = {
+  ok: false
+  error: 'not_found' | 'conflict' | 'last_owner' | 'invalid' | 'forbidden'
+  message: string
+}
+type Result<T> = ({ ok: true } & T) | TenantRefusal
+const refuse = (error: TenantRefusal['error'], message: string): TenantRefusal => ({
+  ok: false,
+  error,
+  message,
+})
+
+export interface Invite {
+  id: string
+  email: string
+  role: TenantRole
+  invitedBy: string
+  createdAt: string
+  expiresAt: string
+  status: 'pending' | 'accepted' | 'revoked' | 'expired'
+}
+
+const CREDENTIAL_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/
+const INVITE_TTL_MS = 7 * 24 * 3600_000
+const INVITE_TOKEN = /^tpi_(ten_[A-Za-z0-9]{20})_[A-Za-z0-9]{43}$/
+
+const jsonOrNull = (v: object | undefined | null) => (v ? JSON.stringify(v) : null)
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** The tenant id an invite token belongs to (it names its tenant), or null for a malformed one. */
+export const inviteTenant = (token: string): string | null => INVITE_TOKEN.exec(token)?.[1] ?? null
+
+function listingOf(r: ApiKeyRow, now = Date.now()): ApiKeyListing {
+  const expired = r.status === 'active' && r.expires_at !== null && r.expires_at <= now
   return {
-    keyId: key.id,
-    tenantId: tenant.id,
-    environment: key.environment,
-    status: key.status,
-    limits: withDefaults(key.limits, DEFAULT_KEY_LIMITS),
-    tenantLimits: withDefaults(tenant.limits, NO_LIMITS),
-    budget: withDefaults(key.budget, NO_BUDGET),
-    tenantBudget: withDefaults(tenant.budget, NO_BUDGET),
-    privacy: tenant.privacy ?? 'full',
-    budgetWarnings: [0.8],
+    id: r.id,
+    name: r.name,
+    environment: r.environment,
+    prefix: r.prefix,
+    status: expired ? 'expired' : r.status,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+    expiresAt: iso(r.expires_at),
+    ipAllowlist: r.ip_allowlist ? (JSON.parse(r.ip_allowlist) as string[]) : [],
+    endpoints: r.endpoints ? (JSON.parse(r.endpoints) as ApiKeyListing['endpoints']) : [],
+    rotatedTo: r.rotated_to,
   }
 }
 
-/** An API key as listed: never the secret, never the hash. */
-export interface ApiKeyListing {
-  id: string
-  name: string
-  environment: Environment
-  prefix: string
-  status: 'active' | 'revoked'
-  createdAt: string
-  revokedAt: string | null
+const memberOf = (r: MemberRow): Member => ({
+  userId: r.user_id,
+  email: r.email,
+  role: r.role,
+  createdAt: r.created_at,
+})
+
+function inviteOf(r: InviteRow, now = Date.now()): Invite {
+  const status = r.accepted_at
+    ? 'accepted'
+    : r.revoked_at
+      ? 'revoked'
+      : r.expires_at <= now
+        ? 'expired'
+        : 'pending'
+  return {
+    id: r.id,
+    email: r.email,
+    role: r.role,
+    invitedBy: r.invited_by,
+    createdAt: r.created_at,
+    expiresAt: new Date(r.expires_at).toISOString(),
+    status,
+  }
 }
 
-type ApiKeyRow = {
-  id: string
-  name: string
-  environment: Environment
-  prefix: string
-  hash: string
-  status: 'active' | 'revoked'
-  created_at: string
-  revoked_at: string | null
-  limits: string | null
-  budget: string | null
+/** Merges the create shorthands into the key's own policy layer. */
+function keyLayerOf(input: ApiKeyCreate): PolicyDocument | null {
+  const doc: PolicyDocument = { ...input.policy }
+  if (input.limits)
+    doc.rateLimits = { ...doc.rateLimits, perKey: { ...doc.rateLimits?.perKey, ...input.limits } }
+  if (input.budget)
+    doc.budgets = { ...doc.budgets, perKey: { ...doc.budgets?.perKey, ...input.budget } }
+  return Object.keys(doc).length ? doc : null
 }
 
 /**
- * One tenant's state: its record, members and API keys, in the object's own SQLite. A thin
- * shell: hashing and key generation live in ./lib as plain functions.
+ * One tenant's state in its own SQLite: the tenant record, members and invites, API keys,
+ * policy layers with their versions, sealed provider credentials and the append-only admin
+ * log. Every change writes its admin event in the same transaction, and every change that
+ * affects a key republishes that key's snapshot to the hot-path cache.
  */
 export class TenantDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     // SQLite calls are synchronous and the constructor finishes before any request is
     // delivered, so migrating here needs no blockConcurrencyWhile.
-    ctx.storage.transactionSync(() => applyMigrations(ctx.storage.sql, MIGRATIONS))
+    ctx.storage.transactionSync(() => applyMigrations(ctx.storage.sql, TENANT_MIGRATIONS))
   }
+
+  get #sql() {
+    return this.ctx.storage.sql
+  }
+
+  /** Runs `change` and its admin event atomically. */
+  #change<T>(
+    actor: Actor,
+    action: string,
+    target: { type: string; id: string },
+    change: () => { before?: unknown; after?: unknown; value: T }
+  ): T {
+    return this.ctx.storage.transactionSync(() => {
+      const { before, after, value } = change()
+      recordEvent(this.#sql, actor, action, target, before, after)
+      return value
+    })
+  }
+
+  // ---- tenant --------------------------------------------------------------------------
 
   /**
    * Records the tenant's identity; a second call with the same id is a no-op. An object that
    * already holds another tenant answers `conflict` (a result, not a throw: the caller decides
-   * how to report it, and RPC exceptions are noisy across the DO boundary).
+   * how to report it, and RPC exceptions are noisy across the DO boundary). Initial limits,
+   * budget and privacy become version 1 of the tenant's policy.
    */
-  init(tenant: {
-    id: string
-    slug: string
-    name: string
-    limits?: Partial<RateLimits> | undefined
-    budget?: Partial<BudgetLimits> | undefined
-    privacy?: PrivacyMode | undefined
-  }): {
-    created: boolean
-    conflict?: true
-  } {
-    const sql = this.ctx.storage.sql
-    const existing = sql.exec<{ id: string }>('SELECT id FROM tenant LIMIT 1').toArray()[0]
+  init(
+    tenant: {
+      id: string
+      slug: string
+      name: string
+      limits?: Partial<RateLimits> | undefined
+      budget?: Partial<BudgetLimits> | undefined
+      privacy?: PrivacyMode | undefined
+    },
+    actor: Actor = SYSTEM_ACTOR
+  ): { created: boolean; conflict?: true } {
+    const existing = this.#sql.exec<{ id: string }>('SELECT id FROM tenant LIMIT 1').toArray()[0]
     if (existing) {
       return existing.id === tenant.id ? { created: false } : { created: false, conflict: true }
     }
-    sql.exec(
-      'INSERT INTO tenant (id, slug, name, created_at, limits, budget, privacy) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      tenant.id,
-      tenant.slug,
-      tenant.name,
-      new Date().toISOString(),
-      jsonOrNull(tenant.limits),
-      jsonOrNull(tenant.budget),
-      tenant.privacy ?? null
-    )
+    const policy: PolicyDocument = {
+      ...(tenant.limits ? { rateLimits: { perTenant: tenant.limits } } : {}),
+      ...(tenant.budget ? { budgets: { perTenant: tenant.budget } } : {}),
+      ...(tenant.privacy ? { logging: { privacy: tenant.privacy } } : {}),
+    }
+    this.#change(actor, 'tenant.created', { type: 'tenant', id: tenant.id }, () => {
+      this.#sql.exec(
+        'INSERT INTO tenant (id, slug, name, created_at) VALUES (?, ?, ?, ?)',
+        tenant.id,
+        tenant.slug,
+        tenant.name,
+        new Date().toISOString()
+      )
+      if (Object.keys(policy).length) this.#insertPolicy('tenant', policy, actor)
+      return { after: { slug: tenant.slug, name: tenant.name, policy }, value: undefined }
+    })
     return { created: true }
   }
 
-  /** Makes sure `email` is an owner; an existing member keeps its password. */
-  async ensureOwner(
-    email: string,
-    password: string
-  ): Promise<{ userId: string; created: boolean }> {
-    const normalized = email.trim().toLowerCase()
-    const sql = this.ctx.storage.sql
-    const row = sql
-      .exec<{ id: string }>('SELECT id FROM users WHERE email = ?', normalized)
-      .toArray()[0]
-    if (row) return { userId: row.id, created: false }
-    const passwordHash = await hashPassword(password)
-    // Re-check after the await: another call may have inserted the same email meanwhile.
-    const raced = sql
-      .exec<{ id: string }>('SELECT id FROM users WHERE email = ?', normalized)
-      .toArray()[0]
-    if (raced) return { userId: raced.id, created: false }
-    const userId = newId('usr')
-    sql.exec(
-      'INSERT INTO users (id, email, password_hash, role, created_at) VALUES (?, ?, ?, ?, ?)',
-      userId,
-      normalized,
-      passwordHash,
-      'owner',
-      new Date().toISOString()
-    )
-    return { userId, created: true }
+  info(): { id: string; slug: string; name: string } | null {
+    const t = this.#sql.exec<TenantRow>('SELECT * FROM tenant LIMIT 1').toArray()[0]
+    return t ? { id: t.id, slug: t.slug, name: t.name } : null
   }
 
-  /** The user id when the email/password pair is valid, else null. */
-  async verifyLogin(email: string, password: string): Promise<string | null> {
-    const row = this.ctx.storage.sql
-      .exec<{ id: string; password_hash: string }>(
-        'SELECT id, password_hash FROM users WHERE email = ?',
-        email.trim().toLowerCase()
-      )
-      .toArray()[0]
-    if (!row) return null
-    return (await verifyPassword(password, row.password_hash)) ? row.id : null
+  // ---- members and invites -------------------------------------------------------------
+
+  listMembers(): Member[] {
+    return this.#sql
+      .exec<MemberRow>('SELECT * FROM members ORDER BY created_at, user_id')
+      .toArray()
+      .map(memberOf)
   }
+
+  member(userId: string): Member | null {
+    const row = this.#sql
+      .exec<MemberRow>('SELECT * FROM members WHERE user_id = ?', userId)
+      .toArray()[0]
+    return row ? memberOf(row) : null
+  }
+
+  /** Adds a member (an existing member keeps the role it has). */
+  async addMember(
+    actor: Actor,
+    input: { userId: string; email: string; role: TenantRole }
+  ): Promise<{ member: Member; created: boolean }> {
+    const existing = this.member(input.userId)
+    if (existing) return { member: existing, created: false }
+    const member = this.#change(actor, 'member.added', { type: 'member', id: input.userId }, () => {
+      this.#sql.exec(
+        'INSERT INTO members (user_id, email, role, created_at) VALUES (?, ?, ?, ?)',
+        input.userId,
+        normalizeEmail(input.email),
+        input.role,
+        new Date().toISOString()
+      )
+      const m = this.member(input.userId) as Member
+      return { after: m, value: m }
+    })
+    await this.#mirror(input.userId, input.role)
+    return { member, created: true }
+  }
+
+  /** Changes a member's role; the last owner cannot be demoted. */
+  async changeRole(
+    actor: Actor,
+    userId: string,
+    role: TenantRole
+  ): Promise<Result<{ member: Member }>> {
+    const before = this.member(userId)
+    if (!before) return refuse('not_found', 'no such member in this tenant')
+    if (before.role === 'owner' && role !== 'owner' && this.#owners() <= 1)
+      return refuse('last_owner', 'the last owner cannot be demoted: make another owner first')
+    const member = this.#change(
+      actor,
+      'member.role_changed',
+      { type: 'member', id: userId },
+      () => {
+        this.#sql.exec('UPDATE members SET role = ? WHERE user_id = ?', role, userId)
+        const m = this.member(userId) as Member
+        return { before, after: m, value: m }
+      }
+    )
+    await this.#mirror(userId, role)
+    return { ok: true, member }
+  }
+
+  /** Removes a member; the last owner cannot be removed. */
+  async removeMember(actor: Actor, userId: string): Promise<Result<object>> {
+    const before = this.member(userId)
+    if (!before) return refuse('not_found', 'no such member in this tenant')
+    if (before.role === 'owner' && this.#owners() <= 1)
+      return refuse('last_owner', 'the last owner cannot be removed')
+    this.#change(actor, 'member.removed', { type: 'member', id: userId }, () => {
+      this.#sql.exec('DELETE FROM members WHERE user_id = ?', userId)
+      return { before, value: undefined }
+    })
+    await this.#mirror(userId, null)
+    return { ok: true }
+  }
+
+  /** Invites an email with a role; answers the token once (mailed by the caller). */
+  async createInvite(
+    actor: Actor,
+    input: { email: string; role: TenantRole }
+  ): Promise<Result<{ invite: Invite; token: string }>> {
+    const tenant = this.#tenant()
+    const email = normalizeEmail(input.email)
+    if (this.#sql.exec('SELECT 1 FROM members WHERE email = ?', email).toArray().length)
+      return refuse('conflict', `${email} is already a member`)
+    const token = `tpi_${tenant.id}_${randomBase62(43)}`
+    const tokenHash = await hashToken(token)
+    const id = newId('inv')
+    const invite = this.#change(actor, 'invite.created', { type: 'invite', id }, () => {
+      // A new invite for the same email replaces a pending one.
+      this.#sql.exec(
+        `UPDATE invites SET revoked_at = ? WHERE email = ? AND accepted_at IS NULL AND revoked_at IS NULL`,
+        new Date().toISOString(),
+        email
+      )
+      this.#sql.exec(
+        `INSERT INTO invites (id, email, role, token_hash, invited_by, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        id,
+        email,
+        input.role,
+        tokenHash,
+        actor.userId,
+        new Date().toISOString(),
+        Date.now() + INVITE_TTL_MS
+      )
+      const inv = this.#invite(id) as Invite
+      return { after: inv, value: inv }
+    })
+    return { ok: true, invite, token }
+  }
+
+  listInvites(): Invite[] {
+    return this.#sql
+      .exec<InviteRow>('SELECT * FROM invites ORDER BY created_at DESC')
+      .toArray()
+      .map((r) => inviteOf(r))
+  }
+
+  revokeInvite(actor: Actor, id: string): Result<{ invite: Invite }> {
+    const before = this.#invite(id)
+    if (!before || before.status !== 'pending')
+      return refuse('not_found', 'no pending invite with this id')
+    const invite = this.#change(actor, 'invite.revoked', { type: 'invite', id }, () => {
+      this.#sql.exec('UPDATE invites SET revoked_at = ? WHERE id = ?', new Date().toISOString(), id)
+      const inv = this.#invite(id) as Invite
+      return { before, after: inv, value: inv }
+    })
+    return { ok: true, invite }
+  }
+
+  /** The pending invite a token names (email and role), or null. */
+  async peekInvite(token: string): Promise<{ email: string; role: TenantRole } | null> {
+    const hash = await hashToken(token)
+    const row = this.#sql
+      .exec<InviteRow>('SELECT * FROM invites WHERE token_hash = ?', hash)
+      .toArray()[0]
+    return row && inviteOf(row).status === 'pending' ? { email: row.email, role: row.role } : null
+  }
+
+  /**
+   * Accepts an invite for `user`, whose email must be the invited one (the caller has proven
+   * the user controls it: signed in, or created with the invite token just now).
+   */
+  async acceptInvite(
+    token: string,
+    user: { id: string; email: string }
+  ): Promise<Result<{ member: Member; tenant: { id: string; slug: string; name: string } }>> {
+    const hash = await hashToken(token)
+    const row = this.#sql
+      .exec<InviteRow>('SELECT * FROM invites WHERE token_hash = ?', hash)
+      .toArray()[0]
+    if (!row || inviteOf(row).status !== 'pending')
+      return refuse('not_found', 'this invite is not valid (used, revoked or expired)')
+    if (normalizeEmail(user.email) !== row.email)
+      return refuse('forbidden', 'this invite was sent to another email address')
+    const actor: Actor = { userId: user.id, email: row.email }
+    const existing = this.member(user.id)
+    const member = this.#change(actor, 'invite.accepted', { type: 'invite', id: row.id }, () => {
+      this.#sql.exec(
+        'UPDATE invites SET accepted_at = ? WHERE id = ?',
+        new Date().toISOString(),
+        row.id
+      )
+      if (!existing)
+        this.#sql.exec(
+          'INSERT INTO members (user_id, email, role, created_at) VALUES (?, ?, ?, ?)',
+          user.id,
+          row.email,
+          row.role,
+          new Date().toISOString()
+        )
+      const m = this.member(user.id) as Member
+      return { after: m, value: m }
+    })
+    await this.#mirror(user.id, member.role as TenantRole)
+    const t = this.#tenant()
+    return { ok: true, member, tenant: { id: t.id, slug: t.slug, name: t.name } }
+  }
+
+  /** Makes sure `userId` is an owner (bootstrap): a member keeps its role unless it has none. */
+  async ensureOwner(
+    user: { id: string; email: string },
+    actor: Actor = SYSTEM_ACTOR
+  ): Promise<{ userId: string; created: boolean }> {
+    const r = await this.addMember(actor, { userId: user.id, email: user.email, role: 'owner' })
+    return { userId: user.id, created: r.created }
+  }
+
+  // ---- API keys ------------------------------------------------------------------------
 
   /**
    * Issues a key and publishes its snapshot to the hot-path cache. The secret is returned here
    * once and exists nowhere else: storage keeps only its SHA-256.
    */
-  async issueApiKey(input: {
-    name: string
-    environment: Environment
-    limits?: Partial<RateLimits> | undefined
-    budget?: Partial<BudgetLimits> | undefined
-  }): Promise<IssuedApiKey> {
-    const tenant = this.#tenant()
+  async issueApiKey(
+    input: ApiKeyCreate & { environment: Environment },
+    actor: Actor = SYSTEM_ACTOR
+  ): Promise<IssuedApiKey> {
+    this.#tenant()
     const generated = await generateApiKey(input.environment)
     const id = newId('key')
     const createdAt = new Date().toISOString()
-    this.ctx.storage.sql.exec(
-      `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at, limits, budget)
-       VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
-      id,
-      input.name,
-      input.environment,
-      generated.prefix,
-      generated.hash,
-      createdAt,
-      jsonOrNull(input.limits),
-      jsonOrNull(input.budget)
-    )
-    await this.#publish(
-      generated.hash,
-      snapshotOf(
-        {
-          id,
-          environment: input.environment,
-          status: 'active',
-          limits: jsonOrNull(input.limits),
-          budget: jsonOrNull(input.budget),
-        },
-        tenant
+    const layer = keyLayerOf(input)
+    const row = this.#change(actor, 'api_key.created', { type: 'api_key', id }, () => {
+      this.#sql.exec(
+        `INSERT INTO api_keys (id, name, environment, prefix, hash, status, created_at, expires_at, ip_allowlist, endpoints)
+         VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)`,
+        id,
+        input.name,
+        input.environment,
+        generated.prefix,
+        generated.hash,
+        createdAt,
+        input.expiresAt ? Date.parse(input.expiresAt) : null,
+        jsonOrNull(input.ipAllowlist),
+        jsonOrNull(input.endpoints)
       )
-    )
+      if (layer) this.#insertPolicy(`key:${id}`, layer, actor)
+      const r = this.#key(id) as ApiKeyRow
+      return { after: { ...listingOf(r), policy: layer }, value: r }
+    })
+    await this.#publishKey(row)
     return {
       id,
       name: input.name,
@@ -290,85 +485,232 @@ export class TenantDO extends DurableObject<Env> {
     }
   }
 
-  /** Revokes a key and overwrites its cached snapshot; returns false for an unknown key. */
-  async revokeApiKey(keyId: string): Promise<boolean> {
-    const sql = this.ctx.storage.sql
-    const row = sql.exec<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', keyId).toArray()[0]
-    if (!row) return false
-    sql.exec(
-      "UPDATE api_keys SET status = 'revoked', revoked_at = ? WHERE id = ?",
-      new Date().toISOString(),
-      keyId
+  /** Changes a key's name, expiry, IP allowlist or endpoints, and republishes it. */
+  async updateApiKey(
+    actor: Actor,
+    keyId: string,
+    patch: ApiKeyUpdate
+  ): Promise<Result<{ key: ApiKeyListing }>> {
+    const before = this.#key(keyId)
+    if (!before || before.status !== 'active')
+      return refuse('not_found', 'no active API key with this id')
+    const row = this.#change(actor, 'api_key.updated', { type: 'api_key', id: keyId }, () => {
+      this.#sql.exec(
+        `UPDATE api_keys SET name = ?, expires_at = ?, ip_allowlist = ?, endpoints = ? WHERE id = ?`,
+        patch.name ?? before.name,
+        patch.expiresAt === undefined
+          ? before.expires_at
+          : patch.expiresAt === null
+            ? null
+            : Date.parse(patch.expiresAt),
+        patch.ipAllowlist === undefined ? before.ip_allowlist : jsonOrNull(patch.ipAllowlist),
+        patch.endpoints === undefined ? before.endpoints : jsonOrNull(patch.endpoints),
+        keyId
+      )
+      const r = this.#key(keyId) as ApiKeyRow
+      return { before: listingOf(before), after: listingOf(r), value: r }
+    })
+    await this.#publishKey(row)
+    return { ok: true, key: listingOf(row) }
+  }
+
+  /**
+   * Rotation: a new key with the same settings and policy now; the old one keeps working for
+   * `graceSeconds` (its snapshot carries the deadline, so no timer is needed), or is revoked
+   * at once with 0.
+   */
+  async rotateApiKey(
+    actor: Actor,
+    keyId: string,
+    graceSeconds: number
+  ): Promise<Result<{ issued: IssuedApiKey; previous: ApiKeyListing }>> {
+    const old = this.#key(keyId)
+    if (!old || old.status !== 'active' || old.rotated_to)
+      return refuse('not_found', 'no active, unrotated API key with this id')
+    const layer = this.#currentPolicy(`key:${keyId}`)?.document
+    const issued = await this.issueApiKey(
+      {
+        name: old.name,
+        environment: old.environment,
+        ...(layer ? { policy: layer } : {}),
+        ...(old.expires_at ? { expiresAt: new Date(old.expires_at).toISOString() } : {}),
+        ...(old.ip_allowlist ? { ipAllowlist: JSON.parse(old.ip_allowlist) as string[] } : {}),
+        ...(old.endpoints
+          ? { endpoints: JSON.parse(old.endpoints) as ApiKeyListing['endpoints'] }
+          : {}),
+      },
+      actor
     )
-    await this.#publish(row.hash, snapshotOf({ ...row, status: 'revoked' }, this.#tenant()))
+    const deadline = Date.now() + graceSeconds * 1000
+    const row = this.#change(actor, 'api_key.rotated', { type: 'api_key', id: keyId }, () => {
+      if (graceSeconds === 0)
+        this.#sql.exec(
+          "UPDATE api_keys SET status = 'revoked', revoked_at = ?, rotated_to = ? WHERE id = ?",
+          new Date().toISOString(),
+          issued.id,
+          keyId
+        )
+      else
+        this.#sql.exec(
+          'UPDATE api_keys SET expires_at = min(coalesce(expires_at, ?), ?), rotated_to = ? WHERE id = ?',
+          deadline,
+          deadline,
+          issued.id,
+          keyId
+        )
+      const r = this.#key(keyId) as ApiKeyRow
+      return { before: listingOf(old), after: listingOf(r), value: r }
+    })
+    await this.#publishKey(row)
+    return { ok: true, issued, previous: listingOf(row) }
+  }
+
+  /** Revokes a key and overwrites its cached snapshot; returns false for an unknown key. */
+  async revokeApiKey(keyId: string, actor: Actor = SYSTEM_ACTOR): Promise<boolean> {
+    const before = this.#key(keyId)
+    if (!before) return false
+    const row = this.#change(actor, 'api_key.revoked', { type: 'api_key', id: keyId }, () => {
+      this.#sql.exec(
+        "UPDATE api_keys SET status = 'revoked', revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+        new Date().toISOString(),
+        keyId
+      )
+      const r = this.#key(keyId) as ApiKeyRow
+      return { before: listingOf(before), after: listingOf(r), value: r }
+    })
+    await this.#publishKey(row)
     return true
   }
 
   /** All keys of the tenant, newest first, without secrets or hashes. */
   listApiKeys(): ApiKeyListing[] {
-    return this.ctx.storage.sql
+    const now = Date.now()
+    return this.#sql
       .exec<ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at DESC, id')
       .toArray()
+      .map((r) => listingOf(r, now))
+  }
+
+  apiKey(keyId: string): ApiKeyListing | null {
+    const r = this.#key(keyId)
+    return r ? listingOf(r) : null
+  }
+
+  // ---- policies ------------------------------------------------------------------------
+
+  /**
+   * Stores a new version of one policy layer and republishes every key it governs. The
+   * document is validated again here: the object trusts no caller with its invariants.
+   */
+  async setPolicy(
+    actor: Actor,
+    scope: PolicyScope,
+    document: unknown
+  ): Promise<Result<{ policy: PolicyVersion; republished: number }>> {
+    const parsed = PolicyDocument.safeParse(document)
+    if (!parsed.success) return refuse('invalid', parsed.error.message)
+    const why = layerError(scope, parsed.data)
+    if (why) return refuse('invalid', why)
+    if (scope.startsWith('key:') && !this.#key(scope.slice(4)))
+      return refuse('not_found', 'no API key with this id')
+    const before = this.#currentPolicy(scope)
+    const policy = this.#change(actor, 'policy.updated', { type: 'policy', id: scope }, () => {
+      this.#insertPolicy(scope, parsed.data, actor)
+      const p = this.#currentPolicy(scope) as PolicyVersion
+      return { before: before ?? undefined, after: p, value: p }
+    })
+    const keys = this.#keysGovernedBy(scope)
+    await Promise.all(keys.map((k) => this.#publishKey(k)))
+    return { ok: true, policy, republished: keys.length }
+  }
+
+  /** The layer in force at `scope` (null when never set), or its whole history. */
+  policy(scope: PolicyScope): PolicyVersion | null {
+    return this.#currentPolicy(scope)
+  }
+
+  policyHistory(scope: PolicyScope): PolicyVersion[] {
+    return this.#sql
+      .exec<{
+        scope: PolicyScope
+        version: number
+        document: string
+        author: string
+        created_at: string
+      }>('SELECT * FROM policy_versions WHERE scope = ? ORDER BY version DESC', scope)
+      .toArray()
       .map((r) => ({
-        id: r.id,
-        name: r.name,
-        environment: r.environment,
-        prefix: r.prefix,
-        status: r.status,
+        scope: r.scope,
+        version: r.version,
+        document: JSON.parse(r.document) as PolicyDocument,
+        author: r.author,
         createdAt: r.created_at,
-        revokedAt: r.revoked_at,
       }))
   }
+
+  /** What governs a key (or, without one, a new key in `environment`) after every layer. */
+  resolvedPolicy(
+    target: { keyId: string } | { environment: Environment }
+  ): Result<{ policy: ResolvedPolicy }> {
+    if ('keyId' in target) {
+      const key = this.#key(target.keyId)
+      if (!key) return refuse('not_found', 'no API key with this id')
+      return { ok: true, policy: this.#resolve(key.environment, key) }
+    }
+    return { ok: true, policy: this.#resolve(target.environment) }
+  }
+
+  // ---- provider credentials ------------------------------------------------------------
 
   /**
    * Stores (or replaces) a provider key for this tenant, sealed under the current KEK. Answers
    * the listing, never the secret.
    */
-  async setProviderCredential(input: {
-    name: string
-    provider: string
-    secret: string
-  }): Promise<{ ok: true; credential: ProviderCredentialListing } | { ok: false; error: string }> {
+  async setProviderCredential(
+    input: { name: string; provider: string; secret: string },
+    actor: Actor = SYSTEM_ACTOR
+  ): Promise<{ ok: true; credential: ProviderCredentialListing } | { ok: false; error: string }> {
     if (!CREDENTIAL_NAME.test(input.name))
       return { ok: false, error: 'a credential name is lowercase letters, digits and dashes' }
     if (input.secret.length < 8) return { ok: false, error: 'the secret is too short to be a key' }
     const ring = await loadKeyring(this.env as unknown as KekSecrets)
     const sealed = await seal(input.secret, ring.current)
     const now = new Date().toISOString()
-    this.ctx.storage.sql.exec(
-      `INSERT INTO provider_credentials (name, provider, sealed, hint, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, sealed = excluded.sealed,
-         hint = excluded.hint, updated_at = excluded.updated_at`,
-      input.name,
-      input.provider,
-      JSON.stringify(sealed),
-      input.secret.slice(-4),
-      now,
-      now
+    const before = this.#credential(input.name)
+    const listed = this.#change(
+      actor,
+      'credential.set',
+      { type: 'credential', id: input.name },
+      () => {
+        this.#sql.exec(
+          `INSERT INTO provider_credentials (name, provider, sealed, hint, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET provider = excluded.provider, sealed = excluded.sealed,
+           hint = excluded.hint, updated_at = excluded.updated_at`,
+          input.name,
+          input.provider,
+          JSON.stringify(sealed),
+          input.secret.slice(-4),
+          now,
+          now
+        )
+        const c = this.#credential(input.name) as ProviderCredentialListing
+        return { before: before ?? undefined, after: c, value: c }
+      }
     )
-    const listed = this.listProviderCredentials().find((c) => c.name === input.name)
-    if (!listed) throw new Error('credential vanished after it was written')
     return { ok: true, credential: listed }
   }
 
   listProviderCredentials(): ProviderCredentialListing[] {
-    return this.ctx.storage.sql
+    return this.#sql
       .exec<CredentialRow>('SELECT * FROM provider_credentials ORDER BY name')
       .toArray()
-      .map((r) => ({
-        name: r.name,
-        provider: r.provider,
-        hint: r.hint,
-        kek: (JSON.parse(r.sealed) as Sealed).kek,
-        createdAt: r.created_at,
-        updatedAt: r.updated_at,
-      }))
+      .map(credentialOf)
   }
 
   /** The secret itself, for the gateway's use; null for an unknown name. `ring` is for tests. */
   async providerCredential(name: string, ring?: Keyring): Promise<string | null> {
-    const row = this.ctx.storage.sql
+    const row = this.#sql
       .exec<CredentialRow>('SELECT * FROM provider_credentials WHERE name = ?', name)
       .toArray()[0]
     if (!row) return null
@@ -376,12 +718,14 @@ export class TenantDO extends DurableObject<Env> {
     return unseal(JSON.parse(row.sealed) as Sealed, keys.all)
   }
 
-  deleteProviderCredential(name: string): boolean {
-    return (
-      this.ctx.storage.sql
-        .exec('DELETE FROM provider_credentials WHERE name = ? RETURNING name', name)
-        .toArray().length > 0
-    )
+  deleteProviderCredential(name: string, actor: Actor = SYSTEM_ACTOR): boolean {
+    const before = this.#credential(name)
+    if (!before) return false
+    this.#change(actor, 'credential.deleted', { type: 'credential', id: name }, () => {
+      this.#sql.exec('DELETE FROM provider_credentials WHERE name = ?', name)
+      return { before, value: undefined }
+    })
+    return true
   }
 
   /**
@@ -389,31 +733,138 @@ export class TenantDO extends DurableObject<Env> {
    * rotated (the old one in CREDENTIALS_KEK_PREVIOUS until this has run everywhere). The values
    * themselves are not decrypted. `ring` is for tests.
    */
-  async rotateCredentials(ring?: Keyring): Promise<{ rewrapped: number; total: number }> {
+  async rotateCredentials(
+    ring?: Keyring,
+    actor: Actor = SYSTEM_ACTOR
+  ): Promise<{ rewrapped: number; total: number }> {
     const keys = ring ?? (await loadKeyring(this.env as unknown as KekSecrets))
-    const sql = this.ctx.storage.sql
-    const rows = sql.exec<CredentialRow>('SELECT * FROM provider_credentials').toArray()
+    const rows = this.#sql.exec<CredentialRow>('SELECT * FROM provider_credentials').toArray()
     const updates: [string, string][] = []
     for (const r of rows) {
       const { sealed, changed } = await rewrapToCurrent(JSON.parse(r.sealed) as Sealed, keys)
       if (changed) updates.push([r.name, JSON.stringify(sealed)])
     }
-    this.ctx.storage.transactionSync(() => {
+    this.#change(actor, 'credentials.rewrapped', { type: 'kek', id: keys.current.id }, () => {
       for (const [name, sealed] of updates)
-        sql.exec('UPDATE provider_credentials SET sealed = ? WHERE name = ?', sealed, name)
+        this.#sql.exec('UPDATE provider_credentials SET sealed = ? WHERE name = ?', sealed, name)
+      return { after: { rewrapped: updates.map(([n]) => n) }, value: undefined }
     })
     return { rewrapped: updates.length, total: rows.length }
   }
 
+  // ---- admin log -----------------------------------------------------------------------
+
+  /** Records a change made elsewhere on the tenant's behalf (its audit configuration, say). */
+  recordAdminEvent(
+    actor: Actor,
+    action: string,
+    target: { type: string; id: string },
+    before: unknown,
+    after: unknown
+  ): void {
+    recordEvent(this.#sql, actor, action, target, before, after)
+  }
+
+  adminEvents(filter: AdminEventFilter): { lines: string[]; next: number | null } {
+    return queryEvents(this.#sql, filter)
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
   #tenant(): TenantRow {
-    const row = this.ctx.storage.sql
-      .exec<TenantRow>('SELECT id, limits, budget, privacy FROM tenant LIMIT 1')
-      .toArray()[0]
+    const row = this.#sql.exec<TenantRow>('SELECT * FROM tenant LIMIT 1').toArray()[0]
     if (!row) throw new Error('tenant object is not initialised')
     return row
   }
 
-  async #publish(hash: string, snapshot: KeySnapshot): Promise<void> {
-    await this.env.KEY_CACHE.put(cacheKeys.apiKey(hash), JSON.stringify(snapshot))
+  #key(id: string): ApiKeyRow | undefined {
+    return this.#sql.exec<ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?', id).toArray()[0]
+  }
+
+  #invite(id: string): Invite | null {
+    const row = this.#sql.exec<InviteRow>('SELECT * FROM invites WHERE id = ?', id).toArray()[0]
+    return row ? inviteOf(row) : null
+  }
+
+  #credential(name: string): ProviderCredentialListing | null {
+    const row = this.#sql
+      .exec<CredentialRow>('SELECT * FROM provider_credentials WHERE name = ?', name)
+      .toArray()[0]
+    return row ? credentialOf(row) : null
+  }
+
+  #owners(): number {
+    return this.#sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM members WHERE role = 'owner'")
+      .one().n
+  }
+
+  #insertPolicy(scope: PolicyScope, document: PolicyDocument, actor: Actor): void {
+    this.#sql.exec(
+      `INSERT INTO policy_versions (scope, version, document, author, created_at)
+       VALUES (?, coalesce((SELECT max(version) FROM policy_versions WHERE scope = ?), 0) + 1, ?, ?, ?)`,
+      scope,
+      scope,
+      JSON.stringify(document),
+      actor.email ?? actor.userId,
+      new Date().toISOString()
+    )
+  }
+
+  #currentPolicy(scope: PolicyScope): PolicyVersion | null {
+    return this.policyHistory(scope)[0] ?? null
+  }
+
+  #layer(scope: PolicyScope): PolicyLayer[] {
+    const p = this.#currentPolicy(scope)
+    return p ? [{ scope, version: p.version, document: p.document }] : []
+  }
+
+  #resolve(environment: Environment, key?: ApiKeyRow): ResolvedPolicy {
+    const tenant = this.#tenant()
+    return resolvePolicy([
+      ...platformLayer((this.env as unknown as { PLATFORM_POLICY?: string }).PLATFORM_POLICY),
+      ...legacyTenantLayer(tenant),
+      ...this.#layer('tenant'),
+      ...this.#layer(`env:${environment}`),
+      ...(key ? [...legacyKeyLayer(key), ...this.#layer(`key:${key.id}`)] : []),
+    ])
+  }
+
+  #keysGovernedBy(scope: PolicyScope): ApiKeyRow[] {
+    const active = "status = 'active'"
+    if (scope === 'tenant')
+      return this.#sql.exec<ApiKeyRow>(`SELECT * FROM api_keys WHERE ${active}`).toArray()
+    if (scope.startsWith('env:'))
+      return this.#sql
+        .exec<ApiKeyRow>(
+          `SELECT * FROM api_keys WHERE ${active} AND environment = ?`,
+          scope.slice(4)
+        )
+        .toArray()
+    return this.#sql
+      .exec<ApiKeyRow>(`SELECT * FROM api_keys WHERE ${active} AND id = ?`, scope.slice(4))
+      .toArray()
+  }
+
+  async #publishKey(key: ApiKeyRow): Promise<void> {
+    const snapshot = snapshotOf(key, this.#tenant().id, this.#resolve(key.environment, key))
+    await publishHot(this.env, cacheKeys.apiKey(key.hash), JSON.stringify(snapshot))
+  }
+
+  /** Keeps the directory's membership mirror in step (the user's list of tenants). */
+  async #mirror(userId: string, role: TenantRole | null): Promise<void> {
+    await directoryStub(this.env).setMembership(userId, this.#tenant().id, role)
+  }
+}
+
+function credentialOf(r: CredentialRow): ProviderCredentialListing {
+  return {
+    name: r.name,
+    provider: r.provider,
+    hint: r.hint,
+    kek: (JSON.parse(r.sealed) as Sealed).kek,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   }
 }

@@ -22,14 +22,28 @@ describe('TenantDO', () => {
     })
   })
 
-  it('creates an owner once and verifies the login', async () => {
+  it('makes an owner once; the account and its password live in the directory', async () => {
     const { stub } = await freshTenant()
-    const first = await stub.ensureOwner('Owner@Example.test', 'a very long password')
-    const again = await stub.ensureOwner('owner@example.test ', 'something else entirely')
-    expect(again).toEqual({ userId: first.userId, created: false })
-    expect(await stub.verifyLogin('owner@example.test', 'a very long password')).toBe(first.userId)
-    expect(await stub.verifyLogin('owner@example.test', 'something else entirely')).toBeNull()
-    expect(await stub.verifyLogin('nobody@example.test', 'a very long password')).toBeNull()
+    const directory = directoryStub(env)
+    const email = `owner-${n}@example.test`
+    const { user } = await directory.ensureUser({
+      email: ` ${email.toUpperCase()}`,
+      password: 'a very long password',
+    })
+    const again = await directory.ensureUser({ email, password: 'something else entirely' })
+    expect(again).toMatchObject({ user: { id: user.id }, created: false })
+    expect(await stub.ensureOwner(user)).toEqual({ userId: user.id, created: true })
+    expect(await stub.ensureOwner(user)).toEqual({ userId: user.id, created: false })
+    expect(await stub.member(user.id)).toMatchObject({ role: 'owner', email })
+    expect(await directory.login(email, 'a very long password')).toMatchObject({ ok: true })
+    expect(await directory.login(email, 'something else entirely')).toEqual({
+      ok: false,
+      error: 'invalid_credentials',
+    })
+    expect(await directory.login('nobody@example.test', 'a very long password')).toEqual({
+      ok: false,
+      error: 'invalid_credentials',
+    })
   })
 
   it('issues keys that exist nowhere in clear and publishes their snapshot', async () => {
@@ -63,6 +77,15 @@ describe('TenantDO', () => {
       tenantBudget: NO_BUDGET,
       privacy: 'full',
       budgetWarnings: [0.8],
+      allowModels: [],
+      denyModels: [],
+      aliases: {},
+      fallbacks: {},
+      blockedTerms: [],
+      policyVersions: '',
+      expiresAt: null,
+      ipAllowlist: [],
+      endpoints: [],
     })
     const listed = await stub.listApiKeys()
     expect(listed).toEqual([

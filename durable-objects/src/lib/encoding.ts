@@ -53,6 +53,6 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 /** A prefixed random identifier such as `ten_3fZ...`; 20 base62 chars is ~119 bits. */
-export function newId(prefix: 'ten' | 'usr' | 'key'): string {
+export function newId(prefix: 'ten' | 'usr' | 'key' | 'ses' | 'inv' | 'evt'): string {
   return `${prefix}_${randomBase62(20)}`
 }

@@ -21,3 +21,14 @@ export const API_KEY_PREFIX = 'tp_'
 /** Shape of a full API key as presented by a client: prefix, environment, 32+ random chars. */
 export const ApiKeyToken = z.string().regex(/^tp_(dev|staging|prod)_[A-Za-z0-9]{32,64}$/)
 export type ApiKeyToken = z.infer<typeof ApiKeyToken>
+
+/** The data-plane endpoints a key may be scoped to. */
+export const Endpoint = z.enum([
+  'chat',
+  'messages',
+  'embeddings',
+  'models',
+  'gemini',
+  'passthrough',
+])
+export type Endpoint = z.infer<typeof Endpoint>

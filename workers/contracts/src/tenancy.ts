@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { AuditDestinations, PrivacyMode } from './audit'
-import { ApiKeyToken, Environment, TenantSlug } from './ids'
+import { ApiKeyToken, Endpoint, Environment, TenantSlug } from './ids'
 
 /** Requests and tokens per minute; 0 means no limit. */
 export const RateLimits = z.object({
@@ -69,6 +69,8 @@ export const BootstrapRequest = z.object({
   admin: z.object({
     email: z.email().max(254),
     password: z.string().min(12).max(256),
+    /** Makes the admin one of the deployment's platform admins (may create tenants). */
+    platformAdmin: z.boolean().optional(),
   }),
   apiKey: z
     .object({
@@ -121,5 +123,19 @@ export const KeySnapshot = z.object({
   privacy: PrivacyMode.default('full'),
   /** Fractions of a budget at which a warning event is recorded. */
   budgetWarnings: z.array(z.number().gt(0).max(1)).default([0.8]),
+  /** Resolved policy (see ResolvedPolicy): each set layer's allow list must pass. */
+  allowModels: z.array(z.array(z.string())).default([]),
+  denyModels: z.array(z.string()).default([]),
+  aliases: z.record(z.string(), z.string()).default({}),
+  fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  blockedTerms: z.array(z.string()).default([]),
+  maxPromptBytes: z.number().int().optional(),
+  policyVersions: z.string().default(''),
+  /** The key's own settings. Past `expiresAt` (ms since epoch) the key is refused. */
+  expiresAt: z.number().int().nullable().default(null),
+  /** Client addresses or CIDR ranges the key is accepted from; empty means any. */
+  ipAllowlist: z.array(z.string()).default([]),
+  /** Endpoints the key may call; empty means all. */
+  endpoints: z.array(Endpoint).default([]),
 })
 export type KeySnapshot = z.infer<typeof KeySnapshot>

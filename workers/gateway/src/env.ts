@@ -11,6 +11,11 @@ export interface Secrets {
   AUDIT_SIGNING_KEY?: string
   /** Private EC P-256 JWK (JSON) that signs access tokens. */
   AUTH_SIGNING_KEY?: string
+  /** Upstash Redis REST endpoint and token: the hot-path cache when both are set. */
+  UPSTASH_REDIS_REST_URL?: string
+  UPSTASH_REDIS_REST_TOKEN?: string
+  /** Mail transport for codes and invites (services/mailer.ts); may carry credentials. */
+  MAIL_URL?: string
 }
 
 /** Per-request values set by middleware. */

@@ -23,9 +23,15 @@ export class TokenError extends Error {
 export interface TokenService {
   kid: string
   jwks: { keys: JWK[] }
-  issueGlobal(userId: string, now?: number): Promise<string>
+  issueGlobal(userId: string, now?: number, sessionId?: string): Promise<string>
   issueScoped(
-    input: { userId: string; tenantId: string; role: Role; env: ScopedTokenClaims['env'] },
+    input: {
+      userId: string
+      tenantId: string
+      role: Role
+      env: ScopedTokenClaims['env']
+      sessionId?: string | undefined
+    },
     now?: number
   ): Promise<string>
   /** The token's claims, or TokenError for anything not signed by us, expired or malformed. */
@@ -55,11 +61,24 @@ export async function tokenService(privateJwk: JWK): Promise<TokenService> {
   return {
     kid,
     jwks: { keys: [publicJwk] },
-    issueGlobal: (userId, now = Date.now()) =>
-      sign({ typ: 'global' } satisfies Pick<GlobalTokenClaims, 'typ'>, userId, now),
+    issueGlobal: (userId, now = Date.now(), sessionId) =>
+      sign(
+        {
+          typ: 'global',
+          ...(sessionId ? { sid: sessionId } : {}),
+        } satisfies Pick<GlobalTokenClaims, 'typ' | 'sid'>,
+        userId,
+        now
+      ),
     issueScoped: (input, now = Date.now()) =>
       sign(
-        { typ: 'scoped', tid: input.tenantId, role: input.role, env: input.env },
+        {
+          typ: 'scoped',
+          tid: input.tenantId,
+          role: input.role,
+          env: input.env,
+          ...(input.sessionId ? { sid: input.sessionId } : {}),
+        },
         input.userId,
         now
       ),

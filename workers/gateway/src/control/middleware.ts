@@ -1,18 +1,41 @@
 import type { ScopedTokenClaims, TokenClaims } from '@trueport/contracts'
-import { directoryStub } from '@trueport/durable-objects'
+import { cacheKeys, directoryStub } from '@trueport/durable-objects'
 import type { MiddlewareHandler } from 'hono'
 import { tokensFor, TokenError } from '../auth/tokens'
 import type { ControlEnv } from './env'
 import { GatewayError } from '../errors'
 import { can, type Permission } from './permissions'
 import { resolveTenant } from './tenant-resolution'
+import { readHot } from '../services/hot-cache'
 
-/** Authenticates the bearer access token; 401 for a missing or invalid one. */
-export const accessToken = (): MiddlewareHandler<ControlEnv> =>
+/** How long this isolate trusts that a session is not revoked (bounds the revocation delay). */
+const SESSION_CHECK_TTL_MS = 5_000
+const liveSessions = new Map<string, number>()
+
+/** True when the session was revoked; a live answer is remembered for a few seconds. */
+async function sessionRevoked(env: ControlEnv['Bindings'], sid: string): Promise<boolean> {
+  const now = Date.now()
+  if ((liveSessions.get(sid) ?? 0) > now) return false
+  const revoked = (await readHot(env, cacheKeys.revokedSession(sid))) !== null
+  if (!revoked) {
+    if (liveSessions.size > 10_000) liveSessions.clear()
+    liveSessions.set(sid, now + SESSION_CHECK_TTL_MS)
+  }
+  return revoked
+}
+
+/**
+ * Authenticates the bearer access token: 401 for a missing, invalid or revoked one. With
+ * `optional`, a request without a token passes through unauthenticated (a bad one still fails).
+ */
+export const accessToken = (options: { optional?: boolean } = {}): MiddlewareHandler<ControlEnv> =>
   async function accessToken(c, next) {
     const header = c.req.header('authorization') ?? ''
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1]
-    if (!token) throw new GatewayError('missing_token', 'an access token is required')
+    if (!token) {
+      if (options.optional) return next()
+      throw new GatewayError('missing_token', 'an access token is required')
+    }
     let claims: TokenClaims
     try {
       claims = await (await tokensFor(c.env.AUTH_SIGNING_KEY)).verify(token)
@@ -20,7 +43,19 @@ export const accessToken = (): MiddlewareHandler<ControlEnv> =>
       if (err instanceof TokenError) throw new GatewayError('invalid_token', err.message)
       throw err
     }
+    if (claims.sid && (await sessionRevoked(c.env, claims.sid)))
+      throw new GatewayError('invalid_token', 'this session has been signed out')
     c.set('claims', claims)
+    await next()
+  }
+
+/** Refuses (403) unless the caller is one of TruePort's platform admins. */
+export const platformAdmin = (): MiddlewareHandler<ControlEnv> =>
+  async function platformAdmin(c, next) {
+    const claims = c.get('claims')
+    const user = await directoryStub(c.env).user(claims.sub)
+    if (!user?.platformAdmin && !(claims.typ === 'scoped' && claims.role === 'platform_admin'))
+      throw new GatewayError('forbidden', 'only platform admins may do this')
     await next()
   }
 

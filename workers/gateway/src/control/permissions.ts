@@ -48,3 +48,7 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 /** Deny by default: a role missing from the matrix, or a permission it lacks, is refused. */
 export const can = (role: Role, permission: Permission): boolean =>
   ROLE_PERMISSIONS[role]?.has(permission) ?? false
+
+/** Roles by power: a caller may grant, change or remove only roles at or below its own. */
+const RANK: Record<Role, number> = { platform_admin: 4, owner: 3, admin: 2, member: 1, viewer: 0 }
+export const outranksOrEquals = (caller: Role, role: Role): boolean => RANK[caller] >= RANK[role]

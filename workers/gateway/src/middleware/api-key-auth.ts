@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
 import { KeySnapshotCache } from '../services/key-cache'
+import { checkKeyScope } from '../services/key-policy'
 
 export interface ApiKeyAuthOptions {
   /** How long a resolved key is trusted from isolate memory. Bounds revocation delay. */
@@ -60,10 +61,14 @@ export function apiKeyAuth({
     if (!key)
       throw new GatewayError('missing_api_key', 'missing API key: send Authorization: Bearer <key>')
     if (!looksLikeApiKey(key)) throw new GatewayError('invalid_api_key', 'invalid API key')
-    const snapshot = await cache.get(c.env.KEY_CACHE, await hashOf(key))
+    const snapshot = await cache.get(c.env, await hashOf(key))
     if (!snapshot) throw new GatewayError('invalid_api_key', 'invalid API key')
     if (snapshot.status === 'revoked')
       throw new GatewayError('revoked_api_key', 'this API key has been revoked')
+    checkKeyScope(snapshot, {
+      path: new URL(c.req.url).pathname,
+      clientIp: c.req.header('cf-connecting-ip'),
+    })
     c.set('apiKey', snapshot)
     await next()
   }

@@ -4,6 +4,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
 import { GatewayError } from '../errors'
 import { readJson } from '../lib/json-body'
+import { provisionTenant } from '../control/provision'
 
 /** Compares two strings without leaking where they differ. */
 function safeEqual(a: string, b: string): boolean {
@@ -39,35 +40,30 @@ export const bootstrapRoutes = new Hono<AppEnv>()
   )
   .post('/bootstrap', async (c) => {
     const input = await readJson(c, BootstrapRequest)
-    const { tenantId, created } = await directoryStub(c.env).claimSlug(input.tenant.slug)
-    const tenant = tenantStub(c.env, tenantId)
-    const init = await tenant.init({
-      id: tenantId,
-      slug: input.tenant.slug,
-      name: input.tenant.name,
-      limits: input.tenant.limits,
-      budget: input.tenant.budget,
-      privacy: input.tenant.audit?.privacy,
-    })
-    if (init.conflict)
-      throw new GatewayError('conflict', 'tenant state does not match the directory')
-    const audit = input.tenant.audit
-    if (audit) {
-      const configured = await auditStub(c.env, tenantId).configure({
-        tenantId,
-        destinations: audit.destinations,
-        bucket: audit.bucket,
-        notifyUrl: audit.notifyUrl,
-      })
-      if (!configured.ok) throw new GatewayError('invalid_request', configured.error)
-    }
-    const { userId } = await tenant.ensureOwner(input.admin.email, input.admin.password)
-    const apiKey = input.apiKey ? await tenant.issueApiKey(input.apiKey) : undefined
+    const actor = { userId: 'bootstrap' }
+    const { tenantId, created, owner } = await provisionTenant(
+      c.env,
+      {
+        slug: input.tenant.slug,
+        name: input.tenant.name,
+        owner: input.admin,
+        limits: input.tenant.limits,
+        budget: input.tenant.budget,
+        audit: input.tenant.audit,
+      },
+      actor
+    )
+    // The first user of a deployment is its platform admin.
+    if (input.admin.platformAdmin)
+      await directoryStub(c.env).ensureUser({ email: owner.email, platformAdmin: true })
+    const apiKey = input.apiKey
+      ? await tenantStub(c.env, tenantId).issueApiKey(input.apiKey, actor)
+      : undefined
 
     const body: BootstrapResponse = {
       tenantId,
       tenantCreated: created,
-      adminUserId: userId,
+      adminUserId: owner.id,
       ...(apiKey ? { apiKey } : {}),
     }
     return c.json(body, created ? 201 : 200)

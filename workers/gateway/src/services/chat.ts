@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionRequest, Usage } from '@trueport/contracts'
+import type { ChatCompletion, ChatCompletionRequest, KeySnapshot, Usage } from '@trueport/contracts'
 import type { Context } from 'hono'
 import { TranslationError } from '../dialects/common'
 import type { AppEnv } from '../env'
@@ -8,6 +8,7 @@ import { routingTable, type RoutePlan } from './routing'
 import { costOf } from './pricing'
 import { reserveBudget, worstCase } from './budget'
 import { dispatch } from './dispatch'
+import { governedModel, guardPrompt, policyFallbacks } from './key-policy'
 import type { ClientSurface } from '../surfaces/types'
 
 /** What the gateway learned about one interaction; handed to the audit trail. */
@@ -28,14 +29,23 @@ export function secretLookup(env: AppEnv['Bindings']): (name: string) => string 
   return (name) => (typeof bag[name] === 'string' ? bag[name] : undefined)
 }
 
-/** The route plan for a model, with the deployment's UPSTREAM_TIMEOUT_MS as its attempt limit. */
+/**
+ * The route plan for a model under the key's policy (aliases, allowed models, extra
+ * fallbacks), with the deployment's UPSTREAM_TIMEOUT_MS as its attempt limit.
+ */
 export function planFor(c: Context<AppEnv>, model: string): RoutePlan {
+  const key = c.get('apiKey') as KeySnapshot | undefined
+  const served = governedModel(key, model)
   const attemptMs = Number(c.env.UPSTREAM_TIMEOUT_MS) || undefined
-  return routingTable(c.env.PROVIDERS).plan(
-    model,
-    secretLookup(c.env),
-    attemptMs ? { attemptMs } : {}
-  )
+  const table = routingTable(c.env.PROVIDERS)
+  const base = attemptMs ? { attemptMs } : {}
+  const plan = table.plan(served, secretLookup(c.env), base)
+  for (const fallback of policyFallbacks(key, served)) {
+    // A policy fallback to a model this deployment does not route is skipped, not an error.
+    const extra = table.tryPlan(fallback, secretLookup(c.env), base)
+    if (extra) plan.chain.push(...extra.chain.slice(0, extra.own))
+  }
+  return plan
 }
 
 function setUsageHeaders(c: Context<AppEnv>, outcome: InteractionOutcome): void {
@@ -74,6 +84,7 @@ export async function runChat(
   req: ChatCompletionRequest
 ): Promise<Response> {
   const started = performance.now()
+  guardPrompt(c.get('apiKey'), req)
   const plan = planFor(c, req.model)
   // The budget holds the first target's worst case (fallbacks are expected to cost alike).
   const priced = plan.chain[0]?.target.model ?? req.model

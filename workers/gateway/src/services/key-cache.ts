@@ -1,5 +1,6 @@
 import { KeySnapshot } from '@trueport/contracts'
-import { cacheKeys } from '@trueport/durable-objects'
+import { cacheKeys, type UpstashSecrets } from '@trueport/durable-objects'
+import { readHot } from './hot-cache'
 
 interface Entry {
   snapshot: KeySnapshot | null
@@ -7,7 +8,7 @@ interface Entry {
 }
 
 /**
- * Isolate-memory cache of API key snapshots in front of KV. Entries live `ttlMs` (bounding how
+ * Isolate-memory cache of API key snapshots in front of Upstash Redis (or KV). Entries live `ttlMs` (bounding how
  * long a revocation can go unseen by this isolate); unknown keys are cached too, briefly, so a
  * client hammering with a bad key does not turn into a KV read per request.
  */
@@ -20,12 +21,16 @@ export class KeySnapshotCache {
     private readonly maxEntries: number
   ) {}
 
-  /** The snapshot for `hash`, from memory or KV; null when the key is unknown. */
-  async get(kv: KVNamespace, hash: string, now = Date.now()): Promise<KeySnapshot | null> {
+  /** The snapshot for `hash`, from memory or the shared cache; null when the key is unknown. */
+  async get(
+    env: { KEY_CACHE: KVNamespace } & UpstashSecrets,
+    hash: string,
+    now = Date.now()
+  ): Promise<KeySnapshot | null> {
     const hit = this.#entries.get(hash)
     if (hit && hit.expiresAt > now) return hit.snapshot
-    const raw = await kv.get(cacheKeys.apiKey(hash), 'json')
-    const parsed = raw === null ? null : KeySnapshot.safeParse(raw)
+    const raw = await readHot(env, cacheKeys.apiKey(hash))
+    const parsed = raw === null ? null : KeySnapshot.safeParse(JSON.parse(raw))
     const snapshot = parsed?.success ? parsed.data : null
     this.#set(hash, snapshot, now + (snapshot ? this.ttlMs : this.negativeTtlMs))
     return snapshot

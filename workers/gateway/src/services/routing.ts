@@ -91,6 +91,20 @@ export class RoutingTable {
     }
   }
 
+  /** The plan for `model`, or undefined when it is not routed (policy fallbacks). */
+  tryPlan(
+    model: string,
+    secret: SecretLookup,
+    base: Partial<Timeouts> = {}
+  ): RoutePlan | undefined {
+    try {
+      return this.plan(model, secret, base)
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'model_not_found') return undefined
+      throw err
+    }
+  }
+
   /** A route straight to a named upstream (passthrough), or undefined when it is not configured. */
   upstream(name: string, secret: SecretLookup): ResolvedRoute | undefined {
     return name in this.config.upstreams ? this.target(name, '', secret) : undefined
