@@ -19,6 +19,10 @@ declare module 'vitest' {
       accessKeyId: string
       secretAccessKey: string
     }
+    /** The workerd project's SMTP server and the HTTP inbox that lists what it received. */
+    mail: { smtpPort: number; inboxUrl: string }
+    /** The workerd project's Upstash REST adapter over a real Redis. */
+    upstash: { url: string; token: string }
     /** Endpoints of the real local services started for the node project. */
     services: ServiceEndpoints
   }

@@ -31,6 +31,12 @@ export async function startMailSink(): Promise<MailSink> {
   const messages: ReceivedMail[] = []
   const smtp = new SMTPServer({
     authOptional: true,
+    // Any credentials are accepted: the sink is a real SMTP exchange, not a gatekeeper.
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      callback(null, { user: auth.username })
+    },
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Redis } from 'ioredis'
+// The default export: the workerd project's global setup loads this through Vite's SSR
+// transform, where ioredis's CommonJS named exports do not resolve.
+import Redis from 'ioredis'
 import {
   asCommand,
   asCommands,

@@ -1,17 +1,29 @@
 import { startMockProvider } from '@trueport/mock-provider'
 import type { TestProject } from 'vitest/node'
 import { startFlakyProxy } from '../services/flaky-proxy'
+import { startRedis } from '../services/redis'
 import { startS3 } from '../services/s3'
+import { startMailSink } from '../services/smtp'
+import { startUpstashAdapter } from '../services/upstash-adapter'
 
 /**
  * Starts what the workerd project's gateway talks to, on free loopback ports: one mock
- * provider, and an S3 server (s3rver) behind a proxy that fails a share of writes on demand,
- * standing in for a tenant's own bucket.
+ * provider; an S3 server (s3rver) behind a proxy that fails a share of writes on demand,
+ * standing in for a tenant's own bucket; a real SMTP server with an HTTP inbox (codes and
+ * invites); and Redis behind the Upstash REST adapter (the hot-path cache).
  */
 export default async function setup(project: TestProject) {
-  const [mock, s3] = await Promise.all([startMockProvider(), startS3(['tenant-audit'])])
+  const [mock, s3, mail, redis] = await Promise.all([
+    startMockProvider(),
+    startS3(['tenant-audit']),
+    startMailSink(),
+    startRedis(),
+  ])
   const flaky = await startFlakyProxy(s3.endpoint)
+  const upstash = await startUpstashAdapter({ redisUrl: redis.url, token: 'workerd-test-token' })
   project.provide('mockProviderUrl', mock.url)
+  project.provide('mail', { smtpPort: mail.smtpPort, inboxUrl: mail.inboxUrl })
+  project.provide('upstash', { url: upstash.url, token: upstash.token })
   project.provide('tenantS3', {
     endpoint: flaky.url,
     directEndpoint: s3.endpoint,
@@ -21,7 +33,7 @@ export default async function setup(project: TestProject) {
     secretAccessKey: s3.secretAccessKey,
   })
   return async () => {
-    await flaky.stop()
-    await Promise.all([mock.close(), s3.stop()])
+    await Promise.all([flaky.stop(), upstash.stop()])
+    await Promise.all([mock.close(), s3.stop(), mail.stop(), redis.stop()])
   }
 }

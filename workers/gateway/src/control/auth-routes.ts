@@ -18,7 +18,7 @@ import { ACCESS_TOKEN_TTL_S, tokensFor } from '../auth/tokens'
 import { GatewayError } from '../errors'
 import { mailerFor } from '../services/mailer'
 import type { ControlEnv } from './env'
-import { accessToken } from './middleware'
+import { accessToken, forgetSession } from './middleware'
 import { identityRefusal, tenantRefusal } from './refusals'
 import { mount } from './registry'
 import { signIn, tokensOf } from './sessions'
@@ -143,7 +143,9 @@ mount(
   async (c) => {
     const sid = c.get('claims').sid
     if (!sid) throw new GatewayError('invalid_request', 'this token belongs to no session')
-    return c.json({ revoked: await directoryStub(c.env).revokeSession(sid) })
+    const revoked = await directoryStub(c.env).revokeSession(sid)
+    forgetSession(sid)
+    return c.json({ revoked })
   }
 )
 

@@ -24,6 +24,11 @@ async function sessionRevoked(env: ControlEnv['Bindings'], sid: string): Promise
   return revoked
 }
 
+/** Forgets this isolate's "live" answer for a session it has just revoked itself. */
+export const forgetSession = (sid: string): void => {
+  liveSessions.delete(sid)
+}
+
 /**
  * Authenticates the bearer access token: 401 for a missing, invalid or revoked one. With
  * `optional`, a request without a token passes through unauthenticated (a bad one still fails).

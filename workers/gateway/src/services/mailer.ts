@@ -1,4 +1,5 @@
 import { WorkerMailer, LogLevel } from 'worker-mailer'
+import { GatewayError } from '../errors'
 
 /** One message the control plane sends (codes, invites). */
 export interface Mail {
@@ -21,6 +22,22 @@ export interface Mailer {
  * - `log:` (local runs without a mail server): printed to the Worker's log.
  */
 export function mailerFor(url: string | undefined, from: string): Mailer {
+  const transport = transportFor(url, from)
+  return {
+    async send(mail) {
+      try {
+        await transport.send(mail)
+      } catch (cause) {
+        throw new GatewayError('upstream_unavailable', 'mail could not be sent: try again', {
+          cause,
+          detail: String(cause),
+        })
+      }
+    },
+  }
+}
+
+function transportFor(url: string | undefined, from: string): Mailer {
   if (!url) throw new Error('MAIL_URL is not set: the control plane cannot send codes or invites')
   const u = new URL(url)
   if (u.protocol === 'log:')
@@ -51,7 +68,12 @@ export function mailerFor(url: string | undefined, from: string): Mailer {
           responseTimeoutMs: 10_000,
         })
         try {
-          await mailer.send({ from, to: mail.to, subject: mail.subject, text: mail.text })
+          await mailer.send({
+            from: sender(from),
+            to: mail.to,
+            subject: mail.subject,
+            text: mail.text,
+          })
         } finally {
           await mailer.close().catch(() => undefined)
         }
@@ -75,4 +97,10 @@ export function mailerFor(url: string | undefined, from: string): Mailer {
     }
   }
   throw new Error(`MAIL_URL: unsupported transport ${u.protocol}`)
+}
+
+/** `Name <address>` or a bare address, as SMTP's envelope wants it. */
+function sender(from: string): { name?: string; email: string } {
+  const m = /^\s*(.*?)\s*<([^>]+)>\s*$/.exec(from)
+  return m?.[2] ? { ...(m[1] ? { name: m[1] } : {}), email: m[2] } : { email: from.trim() }
 }
