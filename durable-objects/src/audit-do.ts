@@ -64,7 +64,54 @@ const MIGRATIONS: readonly Migration[] = [
      )`,
     'CREATE TABLE config (k TEXT PRIMARY KEY, v TEXT NOT NULL)',
   ],
+  // Usage and cost per hour, key and model, counted when a record is first accepted (so a
+  // re-appended record is never counted twice).
+  [
+    `CREATE TABLE usage_hourly (
+       hour TEXT NOT NULL,
+       key_id TEXT NOT NULL,
+       model TEXT NOT NULL,
+       requests INTEGER NOT NULL DEFAULT 0,
+       errors INTEGER NOT NULL DEFAULT 0,
+       prompt_tokens INTEGER NOT NULL DEFAULT 0,
+       completion_tokens INTEGER NOT NULL DEFAULT 0,
+       cost_micro_usd INTEGER NOT NULL DEFAULT 0,
+       PRIMARY KEY (hour, key_id, model)
+     )`,
+  ],
 ]
+
+/** What one record adds to the usage rollups (the gateway summarises; the object never parses lines). */
+export interface UsageDelta {
+  /** `YYYY-MM-DDTHH` (UTC) of the request. */
+  hour: string
+  keyId: string
+  /** The model served (or asked for); '' when none. */
+  model: string
+  error: boolean
+  promptTokens: number
+  completionTokens: number
+  costMicroUsd: number
+}
+
+export type UsageDimension = 'hour' | 'key' | 'model'
+
+export interface UsageRow {
+  hour?: string
+  keyId?: string
+  model?: string
+  requests: number
+  errors: number
+  promptTokens: number
+  completionTokens: number
+  costMicroUsd: number
+}
+
+const USAGE_COLUMNS: Record<UsageDimension, string> = {
+  hour: 'hour',
+  key: 'key_id',
+  model: 'model',
+}
 
 /** A batch is made once this many records wait, or FLUSH_MS after the first one arrived. */
 export const MAX_BATCH = 500
@@ -243,7 +290,10 @@ export class AuditDO extends DurableObject<Env> {
    * Accepts serialised records (one JSON object each, with its request id). Durable once this
    * returns; an id seen before is counted as a duplicate and not stored again.
    */
-  async append(tenantId: string, records: { id: string; line: string }[]): Promise<AppendResult> {
+  async append(
+    tenantId: string,
+    records: { id: string; line: string; usage?: UsageDelta | undefined }[]
+  ): Promise<AppendResult> {
     const sql = this.ctx.storage.sql
     if (!this.#config()) {
       sql.exec(
@@ -265,6 +315,23 @@ export class AuditDO extends DurableObject<Env> {
           )
           .toArray()
         accepted += inserted.length
+        const u = r.usage
+        if (inserted.length && u)
+          sql.exec(
+            `INSERT INTO usage_hourly (hour, key_id, model, requests, errors, prompt_tokens, completion_tokens, cost_micro_usd)
+             VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+             ON CONFLICT (hour, key_id, model) DO UPDATE SET requests = requests + 1,
+               errors = errors + excluded.errors, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+               completion_tokens = completion_tokens + excluded.completion_tokens,
+               cost_micro_usd = cost_micro_usd + excluded.cost_micro_usd`,
+            u.hour,
+            u.keyId,
+            u.model,
+            u.error ? 1 : 0,
+            u.promptTokens,
+            u.completionTokens,
+            u.costMicroUsd
+          )
       }
     })
     const waiting = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM pending').one().n
@@ -272,6 +339,47 @@ export class AuditDO extends DurableObject<Env> {
     const due = waiting >= MAX_BATCH ? now : now + FLUSH_MS
     if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due)
     return { accepted, duplicates: records.length - accepted }
+  }
+
+  /**
+   * Usage between two hours (`YYYY-MM-DDTHH`, from inclusive, to exclusive), summed over
+   * everything but the dimensions asked for, largest cost first.
+   */
+  usage(query: {
+    from: string
+    to: string
+    groupBy: UsageDimension[]
+    keyId?: string | undefined
+  }): UsageRow[] {
+    const dims = [...new Set(query.groupBy)].map((d) => USAGE_COLUMNS[d])
+    const select = dims.length ? `${dims.join(', ')}, ` : ''
+    const where = ['hour >= ?', 'hour < ?', ...(query.keyId ? ['key_id = ?'] : [])]
+    const rows = this.ctx.storage.sql
+      .exec<Record<string, string | number>>(
+        `SELECT ${select}sum(requests) AS requests, sum(errors) AS errors,
+           sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+           sum(cost_micro_usd) AS cost_micro_usd
+         FROM usage_hourly WHERE ${where.join(' AND ')}
+         ${dims.length ? `GROUP BY ${dims.join(', ')}` : ''}
+         ORDER BY cost_micro_usd DESC, requests DESC${dims.length ? `, ${dims.join(', ')}` : ''}
+         LIMIT 5000`,
+        query.from,
+        query.to,
+        ...(query.keyId ? [query.keyId] : [])
+      )
+      .toArray()
+    return rows
+      .filter((r) => Number(r.requests) > 0)
+      .map((r) => ({
+        ...(r.hour !== undefined ? { hour: String(r.hour) } : {}),
+        ...(r.key_id !== undefined ? { keyId: String(r.key_id) } : {}),
+        ...(r.model !== undefined ? { model: String(r.model) } : {}),
+        requests: Number(r.requests),
+        errors: Number(r.errors),
+        promptTokens: Number(r.prompt_tokens),
+        completionTokens: Number(r.completion_tokens),
+        costMicroUsd: Number(r.cost_micro_usd),
+      }))
   }
 
   status(): AuditStatus {

@@ -30,6 +30,9 @@ export {
   type AppendResult,
   type AuditStatus,
   type TenantBucket,
+  type UsageDelta,
+  type UsageDimension,
+  type UsageRow,
 } from './audit-do'
 export {
   auditStub,

@@ -1,7 +1,12 @@
-import { tenantStub, type AdminEventFilter } from '@trueport/durable-objects'
+import {
+  auditStub,
+  tenantStub,
+  type AdminEventFilter,
+  type UsageDimension,
+} from '@trueport/durable-objects'
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { GatewayError } from '../errors'
+import { readQuery } from '../lib/json-body'
 import type { ControlEnv } from './env'
 import { mount } from './registry'
 
@@ -27,14 +32,7 @@ const AdminEvent = z.object({
 })
 
 function filterOf(c: Context<ControlEnv>): AdminEventFilter {
-  const q = EventQuery.safeParse(c.req.query())
-  if (!q.success) {
-    const issue = q.error.issues[0]
-    throw new GatewayError('invalid_request', `${issue?.path.join('.')}: ${issue?.message}`, {
-      param: String(issue?.path[0] ?? ''),
-    })
-  }
-  const { actor, target, ...rest } = q.data
+  const { actor, target, ...rest } = readQuery(c, EventQuery)
   return { ...rest, actorId: actor, targetId: target }
 }
 
@@ -93,5 +91,55 @@ mount(
         'content-disposition': `attachment; filename="admin-events-${c.get('scope').tid}.ndjson"`,
       },
     })
+  }
+)
+
+const HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}$/
+const UsageQuery = z.object({
+  from: z.string().regex(HOUR, 'an hour, YYYY-MM-DDTHH (UTC)').optional(),
+  to: z.string().regex(HOUR, 'an hour, YYYY-MM-DDTHH (UTC)').optional(),
+  groupBy: z
+    .string()
+    .regex(/^(hour|key|model)(,(hour|key|model))*$/, 'a comma list of hour, key, model')
+    .optional(),
+  keyId: z.string().max(40).optional(),
+})
+
+const UsageRow = z.object({
+  hour: z.string().optional(),
+  keyId: z.string().optional(),
+  model: z.string().optional(),
+  requests: z.number(),
+  errors: z.number(),
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  costMicroUsd: z.number(),
+})
+
+mount(
+  logRoutes,
+  {
+    method: 'get',
+    path: '/tenant/usage',
+    summary:
+      'Usage and cost per hour, key and model (default: the last 24 hours, by key and model)',
+    tag: 'usage',
+    access: 'usage:read',
+    query: UsageQuery,
+    response: z.object({ from: z.string(), to: z.string(), data: z.array(UsageRow) }),
+  },
+  async (c) => {
+    const q = { data: readQuery(c, UsageQuery) }
+    const now = Date.now()
+    const to = q.data.to ?? new Date(now + 3600_000).toISOString().slice(0, 13)
+    const from = q.data.from ?? new Date(now - 23 * 3600_000).toISOString().slice(0, 13)
+    const groupBy = (q.data.groupBy ?? 'key,model').split(',') as UsageDimension[]
+    const data = await auditStub(c.env, c.get('scope').tid).usage({
+      from,
+      to,
+      groupBy,
+      keyId: q.data.keyId,
+    })
+    return c.json({ from, to, data })
   }
 )

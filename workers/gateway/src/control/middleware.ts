@@ -1,5 +1,5 @@
 import type { ScopedTokenClaims, TokenClaims } from '@trueport/contracts'
-import { cacheKeys, directoryStub } from '@trueport/durable-objects'
+import { cacheKeys, directoryStub, tenantStub } from '@trueport/durable-objects'
 import type { MiddlewareHandler } from 'hono'
 import { tokensFor, TokenError } from '../auth/tokens'
 import type { ControlEnv } from './env'
@@ -88,7 +88,15 @@ export const tenantScope = (): MiddlewareHandler<ControlEnv> =>
       if (named !== claims.tid)
         throw new GatewayError('forbidden', 'the token is for another tenant')
     }
-    c.set('scope', claims satisfies ScopedTokenClaims)
+    // The role is read from the tenant on every request, not trusted from the token: a member
+    // removed or demoted loses the old power at once, not when the token expires.
+    let scope: ScopedTokenClaims = claims
+    if (claims.role !== 'platform_admin') {
+      const member = await tenantStub(c.env, claims.tid).member(claims.sub)
+      if (!member) throw new GatewayError('forbidden', 'no longer a member of this tenant')
+      scope = { ...claims, role: member.role as ScopedTokenClaims['role'] }
+    }
+    c.set('scope', scope)
     await next()
   }
 

@@ -341,7 +341,10 @@ for (const [path, what] of [
       response: PolicyHistory,
     },
     async (c) => {
-      const history = await tenantOf(c).policyHistory(scopeOf(c))
+      const scope = scopeOf(c)
+      if (scope.startsWith('key:') && !(await tenantOf(c).apiKey(scope.slice(4))))
+        throw new GatewayError('not_found', 'no such API key in this tenant')
+      const history = await tenantOf(c).policyHistory(scope)
       return c.json({ current: history[0] ?? null, history })
     }
   )

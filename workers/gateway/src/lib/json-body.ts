@@ -15,6 +15,11 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   return validate(schema, await readJsonValue(c))
 }
 
+/** Parses the query string with `schema`; a violation is `invalid_request` naming the field. */
+export function readQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<S> {
+  return validate(schema, c.req.query())
+}
+
 /** Parses `value` with `schema`, as readJson does, for bodies translated from another dialect. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value)

@@ -155,7 +155,15 @@ async function record(c: Context<AppEnv>, receivedAt: Date, f: Finished): Promis
     },
     privacy,
   }
-  await recordAudit(c.env, key.tenantId, rec.id, JSON.stringify(rec))
+  await recordAudit(c.env, key.tenantId, rec.id, JSON.stringify(rec), {
+    hour: rec.receivedAt.slice(0, 13),
+    keyId: key.keyId,
+    model: rec.servedModel ?? rec.model ?? '',
+    error: f.status >= 400,
+    promptTokens: rec.usage?.prompt_tokens ?? 0,
+    completionTokens: rec.usage?.completion_tokens ?? 0,
+    costMicroUsd: rec.costMicroUsd ?? 0,
+  })
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100

@@ -1,4 +1,4 @@
-import { auditStub, type AppendResult } from '@trueport/durable-objects'
+import { auditStub, type AppendResult, type UsageDelta } from '@trueport/durable-objects'
 import { Coalescer } from '../lib/coalesce'
 
 type Env = Parameters<typeof auditStub>[0]
@@ -9,7 +9,8 @@ const RETRY_MS = [100, 200, 400, 800, 1600, 3200, 6400]
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Records to one tenant within 5 ms (up to 200) go to its spool in one append. */
-const batches = new Coalescer<{ id: string; line: string }>(5, 200)
+type Item = { id: string; line: string; usage?: UsageDelta | undefined }
+const batches = new Coalescer<Item>(5, 200)
 
 /**
  * The path from a finished request to its tenant's audit spool (the AuditDO): gathered with
@@ -22,9 +23,10 @@ export function recordAudit(
   env: Env,
   tenantId: string,
   id: string,
-  line: string
+  line: string,
+  usage?: UsageDelta
 ): Promise<void> | undefined {
-  return batches.add(tenantId, { id, line }, async (items) => {
+  return batches.add(tenantId, { id, line, usage }, async (items) => {
     try {
       await appendWithRetries(env, tenantId, items)
     } catch (err) {
@@ -38,11 +40,7 @@ export function recordAudit(
   })
 }
 
-async function appendWithRetries(
-  env: Env,
-  tenantId: string,
-  items: { id: string; line: string }[]
-): Promise<AppendResult> {
+async function appendWithRetries(env: Env, tenantId: string, items: Item[]): Promise<AppendResult> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await auditStub(env, tenantId).append(tenantId, items)
