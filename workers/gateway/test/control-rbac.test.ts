@@ -169,7 +169,8 @@ describe('RBAC: every route for every role', () => {
         const res = await entry.call(roleTokens.get(role) as string)
         const text = await res.text()
         expect(res.status, text).toBe(allowed ? entry.ok : 403)
-        if (!allowed) expect(JSON.parse(text).error.code).toBe('forbidden')
+        if (!allowed)
+          expect((JSON.parse(text) as { error: { code: string } }).error.code).toBe('forbidden')
       })
     }
   }
