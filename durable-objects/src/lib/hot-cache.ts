@@ -19,7 +19,13 @@ export function upstashFor(env: UpstashSecrets): Redis | undefined {
   if (!client) {
     // Values are our own JSON strings: no automatic (de)serialisation, no retries that would
     // stretch a hot-path miss; the KV fallback answers instead.
-    client = new Redis({ url, token, automaticDeserialization: false, retry: false })
+    client = new Redis({
+      url,
+      token,
+      automaticDeserialization: false,
+      retry: false,
+      enableAutoPipelining: false,
+    })
     clients.set(url, client)
   }
   return client
