@@ -147,7 +147,7 @@ describe('rotation and revocation', () => {
     )
     expect(delay).toBeLessThan(10_000)
     // The revoked snapshot is what Upstash (Redis) holds.
-    const raw = await readHot(env as never, cacheKeys.apiKey(await hashApiKey(key.key)))
+    const raw = await readHot(env, cacheKeys.apiKey(await hashApiKey(key.key)))
     expect(JSON.parse(raw ?? '{}')).toMatchObject({ status: 'revoked', keyId: key.id })
     const direct = await fetch(inject('upstash').url, {
       method: 'POST',
