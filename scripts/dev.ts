@@ -62,7 +62,7 @@ try {
   ].join(' ')
   console.log(`gateway         ${gateway.url}  (state in ${stateDir})
 demo tenant     ${demo.tenantSlug} (${demo.tenantId})
-admin login     ${demo.adminEmail} / ${demo.adminPassword}
+admin login     ${demo.adminEmail} / ${demo.adminPassword}  (control API: ${gateway.url}/api/v1, docs at /api/v1/openapi.json)
 API key         ${demo.apiKey}
 
 Try it (offline, answered by the mock provider):

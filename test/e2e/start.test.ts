@@ -73,8 +73,28 @@ describe('npm start', { timeout: 180_000 }, () => {
     running.push(first)
     const demo = JSON.parse(readFileSync(join(stateDir, 'trueport-demo.json'), 'utf8')) as {
       apiKey: string
+      adminEmail: string
+      adminPassword: string
     }
     expect(first.output()).toContain(demo.apiKey)
+
+    // The printed admin signs in to the control API and finds the demo tenant it created there.
+    const controlUrl = `http://127.0.0.1:${ports.port}/api/v1`
+    const login = await fetch(`${controlUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: demo.adminEmail, password: demo.adminPassword }),
+    })
+    expect(login.status).toBe(200)
+    const { accessToken } = (await login.json()) as { accessToken: string }
+    const tenants = await fetch(`${controlUrl}/me/tenants`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    })
+    expect(((await tenants.json()) as { data: { slug: string; role: string }[] }).data).toEqual([
+      expect.objectContaining({ slug: 'demo', role: 'owner' }),
+    ])
+    const events = await fetch(`${controlUrl}/openapi.json`)
+    expect(events.status).toBe(200)
     const baseURL = `http://127.0.0.1:${ports.port}/v1`
 
     // curl, exactly as the printed line does it.

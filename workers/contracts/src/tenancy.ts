@@ -83,6 +83,13 @@ export const BootstrapRequest = z.object({
 })
 export type BootstrapRequest = z.infer<typeof BootstrapRequest>
 
+/** Body of POST /internal/platform-admin: the deployment's first operator account. */
+export const PlatformAdminRequest = z.object({
+  email: z.email().max(254),
+  password: z.string().min(12).max(256),
+})
+export type PlatformAdminRequest = z.infer<typeof PlatformAdminRequest>
+
 /** An API key exactly as issued: the only time its secret is ever shown. */
 export const IssuedApiKey = z.object({
   id: z.string(),

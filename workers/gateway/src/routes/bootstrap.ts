@@ -1,4 +1,4 @@
-import { BootstrapRequest, type BootstrapResponse } from '@trueport/contracts'
+import { BootstrapRequest, PlatformAdminRequest, type BootstrapResponse } from '@trueport/contracts'
 import { auditStub, directoryStub, tenantStub } from '@trueport/durable-objects'
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../env'
@@ -29,8 +29,9 @@ const internalOnly: MiddlewareHandler<AppEnv> = async function internalOnly(c, n
 }
 
 /**
- * POST /internal/bootstrap: creates (or finds) a tenant and its owner and optionally issues an
- * API key. POST /internal/audit/:tenantId/flush: makes and delivers the tenant's pending audit
+ * POST /internal/platform-admin: creates (or finds) a platform admin account, the first user of
+ * a deployment (`npm start` does the rest through the control API). POST /internal/bootstrap:
+ * creates (or finds) a tenant and its owner and optionally issues an API key (tests). POST /internal/audit/:tenantId/flush: makes and delivers the tenant's pending audit
  * batches now (retries included) and answers the spool's status.
  */
 export const bootstrapRoutes = new Hono<AppEnv>()
@@ -38,6 +39,15 @@ export const bootstrapRoutes = new Hono<AppEnv>()
   .post('/audit/:tenantId/flush', async (c) =>
     c.json(await auditStub(c.env, c.req.param('tenantId')).flush({ force: true }))
   )
+  .post('/platform-admin', async (c) => {
+    const input = await readJson(c, PlatformAdminRequest)
+    const { user, created } = await directoryStub(c.env).ensureUser({
+      email: input.email,
+      password: input.password,
+      platformAdmin: true,
+    })
+    return c.json({ userId: user.id, created }, created ? 201 : 200)
+  })
   .post('/bootstrap', async (c) => {
     const input = await readJson(c, BootstrapRequest)
     const actor = { userId: 'bootstrap' }
