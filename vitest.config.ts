@@ -32,6 +32,15 @@ export default defineConfig({
                 MAIL_URL: `smtp://trueport:mail-secret@127.0.0.1:${inject('mail').smtpPort}`,
                 UPSTASH_REDIS_REST_URL: inject('upstash').url,
                 UPSTASH_REDIS_REST_TOKEN: inject('upstash').token,
+                OIDC_PROVIDERS: JSON.stringify({
+                  local: {
+                    issuer: inject('oidc').issuer,
+                    clientId: inject('oidc').clientId,
+                    clientSecretSecret: 'OIDC_LOCAL_SECRET',
+                    label: 'Local IdP',
+                  },
+                }),
+                OIDC_LOCAL_SECRET: inject('oidc').clientSecret,
                 ...secrets,
               },
             },

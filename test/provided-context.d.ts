@@ -23,6 +23,8 @@ declare module 'vitest' {
     mail: { smtpPort: number; inboxUrl: string }
     /** The workerd project's Upstash REST adapter over a real Redis. */
     upstash: { url: string; token: string }
+    /** The workerd project's OpenID Connect provider and the gateway's client there. */
+    oidc: { issuer: string; clientId: string; clientSecret: string }
     /** Endpoints of the real local services started for the node project. */
     services: ServiceEndpoints
   }

@@ -80,7 +80,29 @@ const MIGRATIONS: readonly Migration[] = [
        PRIMARY KEY (issuer, subject)
      )`,
   ],
+  [
+    // OIDC sign-ins in flight: the PKCE verifier and nonce wait here, single-use, 10 minutes.
+    `CREATE TABLE oidc_flows (
+       state TEXT PRIMARY KEY,
+       provider TEXT NOT NULL,
+       verifier TEXT NOT NULL,
+       nonce TEXT NOT NULL,
+       return_to TEXT,
+       expires_at INTEGER NOT NULL
+     )`,
+  ],
 ]
+
+/** One OIDC sign-in in flight. */
+export interface OidcFlow {
+  state: string
+  provider: string
+  verifier: string
+  nonce: string
+  returnTo: string | null
+}
+
+const OIDC_FLOW_TTL_MS = 10 * 60_000
 
 export type IdentityError =
   'invalid_credentials' | 'locked' | 'invalid_code' | 'throttled' | 'invalid_refresh' | 'not_found'
@@ -385,6 +407,43 @@ export class DirectoryDO extends DurableObject<Env> {
       Date.now()
     )
     return { ok: true, user: toUser(row), created }
+  }
+
+  /** Remembers an OIDC sign-in started now (expired ones are swept on the way). */
+  saveOidcFlow(flow: OidcFlow): void {
+    const now = Date.now()
+    this.#sql.exec('DELETE FROM oidc_flows WHERE expires_at < ?', now)
+    this.#sql.exec(
+      'INSERT INTO oidc_flows (state, provider, verifier, nonce, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      flow.state,
+      flow.provider,
+      flow.verifier,
+      flow.nonce,
+      flow.returnTo,
+      now + OIDC_FLOW_TTL_MS
+    )
+  }
+
+  /** Takes an OIDC flow by its state, once: a replayed callback finds nothing. */
+  takeOidcFlow(state: string): OidcFlow | null {
+    const row = this.#sql
+      .exec<{
+        state: string
+        provider: string
+        verifier: string
+        nonce: string
+        return_to: string | null
+        expires_at: number
+      }>('DELETE FROM oidc_flows WHERE state = ? RETURNING *', state)
+      .toArray()[0]
+    if (!row || row.expires_at < Date.now()) return null
+    return {
+      state: row.state,
+      provider: row.provider,
+      verifier: row.verifier,
+      nonce: row.nonce,
+      returnTo: row.return_to,
+    }
   }
 
   // ---- sessions ------------------------------------------------------------------------

@@ -109,3 +109,20 @@ export const Actor = z.object({
   requestId: z.string().optional(),
 })
 export type Actor = z.infer<typeof Actor>
+
+/**
+ * OIDC_PROVIDERS: sign-in providers by name (`google`, `github`, `microsoft`, `okta`...), any
+ * issuer with OpenID discovery. The client secret is a secret binding named here, never a var.
+ */
+export const OidcProviders = z.record(
+  z.string().regex(/^[a-z0-9-]{1,32}$/),
+  z.object({
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    clientSecretSecret: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'the name of a secret binding'),
+    /** Shown on the sign-in button. */
+    label: z.string().max(60).optional(),
+    scopes: z.string().default('openid email'),
+  })
+)
+export type OidcProviders = z.infer<typeof OidcProviders>

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { authRoutes } from './auth-routes'
 import type { ControlEnv } from './env'
 import { logRoutes } from './log-routes'
+import { oidcRoutes } from './oidc-routes'
 import { accessToken, tenantScope } from './middleware'
 import { platformRoutes } from './platform-routes'
 import { openApiDocument } from './registry'
@@ -15,6 +16,7 @@ import { tenantRoutes } from './tenant-routes'
 export const controlRoutes = new Hono<ControlEnv>()
   .get('/openapi.json', (c) => c.json(openApiDocument(c.env.GATEWAY_VERSION)))
   .route('/', authRoutes)
+  .route('/', oidcRoutes)
   .use('/me/*', accessToken())
   .use('/tenants', accessToken())
   .use('/tenant/*', accessToken(), tenantScope())
