@@ -1,8 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-// The default export: the workerd project's global setup loads this through Vite's SSR
-// transform, where ioredis's CommonJS named exports do not resolve.
-import Redis from 'ioredis'
+import { createRequire } from 'node:module'
+import type { Redis as RedisClient } from 'ioredis'
+
+// Node's own require: both projects' global setups load this file (one through Vite's SSR
+// transform, where ioredis's CommonJS exports do not resolve); one module cache serves both.
+const { Redis } = createRequire(import.meta.url)('ioredis') as {
+  Redis: new (url: string, options: object) => RedisClient
+}
 import {
   asCommand,
   asCommands,
