@@ -847,9 +847,45 @@ export class TenantDO extends DurableObject<Env> {
       .toArray()
   }
 
+  /**
+   * Publishes a key's snapshot. The change behind it is already committed, so a cache that
+   * cannot be reached does not fail the change: the key is queued and the alarm retries it
+   * (1 s, doubling to a minute) until the cache has the snapshot.
+   */
   async #publishKey(key: ApiKeyRow): Promise<void> {
     const snapshot = snapshotOf(key, this.#tenant().id, this.#resolve(key.environment, key))
-    await publishHot(this.env, cacheKeys.apiKey(key.hash), JSON.stringify(snapshot))
+    try {
+      await publishHot(this.env, cacheKeys.apiKey(key.hash), JSON.stringify(snapshot))
+      this.#sql.exec('DELETE FROM unpublished WHERE key_id = ?', key.id)
+    } catch (err) {
+      console.error(JSON.stringify({ publish: 'failed', keyId: key.id, error: String(err) }))
+      this.#sql.exec(
+        `INSERT INTO unpublished (key_id) VALUES (?)
+         ON CONFLICT (key_id) DO UPDATE SET attempts = attempts + 1`,
+        key.id
+      )
+      const attempts = this.#sql
+        .exec<{ n: number }>('SELECT max(attempts) AS n FROM unpublished')
+        .one().n
+      const due = Date.now() + Math.min(60_000, 1000 * 2 ** Math.min(attempts, 6))
+      const alarm = await this.ctx.storage.getAlarm()
+      if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due)
+    }
+  }
+
+  /** Retries the snapshots that could not be published. */
+  override async alarm(): Promise<void> {
+    const ids = this.#sql.exec<{ key_id: string }>('SELECT key_id FROM unpublished').toArray()
+    for (const { key_id } of ids) {
+      const key = this.#key(key_id)
+      if (key) await this.#publishKey(key)
+      else this.#sql.exec('DELETE FROM unpublished WHERE key_id = ?', key_id)
+    }
+  }
+
+  /** How many snapshots wait to be published (0 when the cache has every change). */
+  unpublishedCount(): number {
+    return this.#sql.exec<{ n: number }>('SELECT count(*) AS n FROM unpublished').one().n
   }
 
   /** Keeps the directory's membership mirror in step (the user's list of tenants). */

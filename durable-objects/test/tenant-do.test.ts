@@ -3,6 +3,7 @@ import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { hashApiKey } from '../src/lib/api-key'
 import { cacheKeys, directoryStub, tenantStub } from '../src/names'
+import type { TenantDO } from '../src/tenant-do'
 
 let n = 0
 const freshTenant = async () => {
@@ -121,5 +122,35 @@ describe('DirectoryDO', () => {
     expect(claims.filter((c) => c.created)).toHaveLength(1)
     expect(await dir.lookupSlug(slug)).toBe(claims[0]?.tenantId)
     expect(await dir.lookupSlug('never-claimed')).toBeNull()
+  })
+})
+
+describe('TenantDO publishing', () => {
+  it('a change commits even when the cache is unreachable; the alarm publishes it later', async () => {
+    const { stub } = await freshTenant()
+    const result = await runInDurableObject(stub, async (instance: TenantDO) => {
+      const healthy = (instance as unknown as { env: Env }).env
+      // Upstash on a dead port: every publish fails until the env is healthy again.
+      Object.defineProperty(instance, 'env', {
+        value: {
+          ...healthy,
+          UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
+          UPSTASH_REDIS_REST_TOKEN: 'x',
+        },
+        configurable: true,
+      })
+      const issued = await instance.issueApiKey({ name: 'offline', environment: 'dev' })
+      const queued = instance.unpublishedCount()
+      Object.defineProperty(instance, 'env', { value: healthy, configurable: true })
+      await instance.alarm()
+      return { issued, queued, after: instance.unpublishedCount() }
+    })
+    expect(result.queued).toBe(1)
+    expect(result.after).toBe(0)
+    const snapshot = await env.KEY_CACHE.get(
+      cacheKeys.apiKey(await hashApiKey(result.issued.key)),
+      'json'
+    )
+    expect(snapshot).toMatchObject({ keyId: result.issued.id, status: 'active' })
   })
 })

@@ -87,4 +87,11 @@ export const TENANT_MIGRATIONS: readonly Migration[] = [
     'ALTER TABLE api_keys ADD COLUMN rotated_to TEXT',
     ...ADMIN_LOG_MIGRATION,
   ],
+  // Keys whose snapshot could not be published (cache unreachable): the alarm retries them.
+  [
+    `CREATE TABLE unpublished (
+       key_id TEXT PRIMARY KEY,
+       attempts INTEGER NOT NULL DEFAULT 0
+     )`,
+  ],
 ]
