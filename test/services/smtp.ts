@@ -63,6 +63,28 @@ export async function startMailSink(): Promise<MailSink> {
 
   const inbox = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://inbox')
+    // An HTTP mail API as well (what MAIL_URL=https://... talks to): JSON {from, to, subject, text}.
+    if (req.method === 'POST' && url.pathname === '/api/send') {
+      if (req.headers.authorization !== 'Bearer mail-api-token') {
+        res.writeHead(401).end()
+        return
+      }
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        const m = JSON.parse(body) as { from: string; to: string; subject: string; text: string }
+        messages.push({
+          from: m.from,
+          to: [m.to],
+          subject: m.subject,
+          text: m.text,
+          html: null,
+          receivedAt: new Date().toISOString(),
+        })
+        res.writeHead(202).end()
+      })
+      return
+    }
     if (req.method === 'DELETE' && url.pathname === '/messages') {
       messages.length = 0
       res.writeHead(204).end()

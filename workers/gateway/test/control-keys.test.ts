@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { tokensFor } from '../src/auth/tokens'
 import { readHot } from '../src/services/hot-cache'
 import { api, call, errorCode, ownedTenant, uniqueEmail } from './control-helpers'
-import { post } from './helpers'
+import { post, scriptFaults } from './helpers'
 
 const chat = (
   key: string,
@@ -251,6 +251,23 @@ describe('hierarchical policies', () => {
       expect(history.history).toHaveLength(2)
     }
   )
+
+  it("a policy's fallbacks are tried when the model's own targets fail", async () => {
+    const t = await ownedTenant()
+    const model = `mock-policy-fb-${Date.now()}`
+    await call(
+      'PUT',
+      '/tenant/policies/tenant',
+      t.owner,
+      { routing: { fallbacks: { [model]: ['mock-claude'] } } },
+      200
+    )
+    await scriptFaults(model, 'status:500')
+    const res = await chat(t.apiKey.key, model)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('x-trueport-provider')).toBe('anthropic')
+    expect(res.headers.get('x-trueport-attempts')).toBe('2')
+  })
 
   it('refuses invalid documents and tenant-wide settings below the tenant layer', async () => {
     const t = await ownedTenant()

@@ -22,11 +22,11 @@ export interface Mailer {
  * - `log:` (local runs without a mail server): printed to the Worker's log.
  */
 export function mailerFor(url: string | undefined, from: string): Mailer {
-  const transport = transportFor(url, from)
   return {
     async send(mail) {
       try {
-        await transport.send(mail)
+        // Built per send: a misconfigured MAIL_URL fails the send that needs it, clearly.
+        await transportFor(url, from).send(mail)
       } catch (cause) {
         throw new GatewayError('upstream_unavailable', 'mail could not be sent: try again', {
           cause,
