@@ -1,0 +1,37 @@
+import { exfiltration } from './exfiltration'
+import { injectionHeuristics } from './injection-heuristics'
+import { piiPatterns } from './pii'
+import { NO_RULES, modelFinding, ruleFindings, type TenantRules } from './rules'
+import type { Finding, Segment, TextDetector } from './types'
+
+export type { DetectorId, Finding, Segment, Severity, TextDetector } from './types'
+export type { TenantRules } from './rules'
+export { NO_RULES } from './rules'
+
+/** The pattern and heuristic detectors, run on every segment. */
+export const TEXT_DETECTORS: readonly TextDetector[] = [
+  piiPatterns,
+  exfiltration,
+  injectionHeuristics,
+]
+
+/** Every finding of the text detectors and the tenant's rules over a record's segments. */
+export function detectAll(
+  segments: readonly Segment[],
+  options: {
+    rules?: TenantRules
+    model?: string | undefined
+    detectors?: readonly TextDetector[]
+  } = {}
+): Finding[] {
+  const rules = options.rules ?? NO_RULES
+  const detectors = options.detectors ?? TEXT_DETECTORS
+  const out: Finding[] = []
+  for (const s of segments) {
+    for (const d of detectors) out.push(...d.detect(s))
+    out.push(...ruleFindings(rules, s))
+  }
+  const banned = modelFinding(rules, options.model)
+  if (banned) out.push(banned)
+  return out
+}

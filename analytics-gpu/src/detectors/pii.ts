@@ -1,0 +1,73 @@
+import { matchRules, type PatternRule } from './patterns'
+import type { TextDetector } from './types'
+import { ibanValid, luhnValid, ssnValid } from './validators'
+
+const digitsOf = (s: string) => s.replace(/[\s-]/g, '')
+
+/**
+ * Structured PII and PHI by validated pattern. Names, places and organisations come from the
+ * token-classification model; these are the identifiers whose shape and checksum are the
+ * evidence.
+ */
+export const PII_RULES: PatternRule[] = [
+  {
+    kind: 'email',
+    re: /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g,
+    severity: 'medium',
+    score: 0.99,
+  },
+  {
+    kind: 'phone',
+    // International (+CC ...) or North American (xxx) xxx-xxxx forms, 9 to 15 digits.
+    // Not part of a longer digit run (a card or account number written in groups).
+    re: /(?<![\w+]|\d[\s.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-]|[\s.-]\d)/g,
+    severity: 'medium',
+    score: 0.9,
+    valid: (m) => {
+      const n = m.replace(/\D/g, '').length
+      return n >= 9 && n <= 15
+    },
+  },
+  {
+    kind: 'card',
+    re: /\b(?:\d[ -]?){12,18}\d\b/g,
+    severity: 'high',
+    score: 0.98,
+    valid: (m) => luhnValid(digitsOf(m)),
+  },
+  {
+    kind: 'iban',
+    re: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g,
+    severity: 'high',
+    score: 0.98,
+    valid: ibanValid,
+  },
+  { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b/g, severity: 'high', score: 0.95, valid: ssnValid },
+  // UK National Insurance number.
+  {
+    kind: 'national_id',
+    re: /\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g,
+    severity: 'high',
+    score: 0.9,
+  },
+  // Medical record numbers, as they are written next to their label.
+  {
+    kind: 'medical_record_number',
+    re: /\b(?:MRN|medical record(?: number| no\.?)?)[\s:#]*([A-Z]{0,3}\d{6,10})\b/gi,
+    severity: 'high',
+    score: 0.95,
+    group: 1,
+  },
+  {
+    kind: 'date_of_birth',
+    re: /\b(?:DOB|date of birth|born on)[\s:]*((?:\d{1,2}[/.-]){2}\d{2,4})/gi,
+    severity: 'medium',
+    score: 0.85,
+    group: 1,
+  },
+]
+
+export const piiPatterns: TextDetector = {
+  id: 'pii',
+  detect: (segment) => matchRules('pii', PII_RULES, segment),
+}
