@@ -1,13 +1,17 @@
 import underPressure from '@fastify/under-pressure'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Config } from './config'
+import { authPlugin } from './plugins/auth'
+import { ingestPlugin } from './plugins/ingest'
 import { mongoPlugin } from './plugins/mongo'
+import { detectRoutes } from './routes/detect'
 import { healthRoutes } from './routes/health'
+import { violationRoutes } from './routes/violations'
 
 /**
  * Builds the analytics app without listening, so tests drive it with `app.inject()` and
  * server.ts only adds process concerns. Plugins register in this order: saturation guard,
- * storage, routes.
+ * storage, authentication, ingestion, routes.
  */
 export async function buildApp(
   config: Config,
@@ -15,15 +19,7 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: config.logLevel }, ...options })
 
-  // Saturation becomes 503 + Retry-After instead of a slow death; probes stay exempt.
-  await app.register(underPressure, {
-    maxEventLoopDelay: 1_000,
-    retryAfter: 5,
-    exposeStatusRoute: false,
-  })
-  await app.register(mongoPlugin, { config })
-  await app.register(healthRoutes, { config })
-
+  // Set before any plugin registers: Fastify contexts inherit the handlers they find.
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({
       error: {
@@ -46,5 +42,19 @@ export async function buildApp(
       })
     }
   )
+
+  // Saturation becomes 503 + Retry-After instead of a slow death; probes stay exempt.
+  await app.register(underPressure, {
+    maxEventLoopDelay: 1_000,
+    retryAfter: 5,
+    exposeStatusRoute: false,
+  })
+  await app.register(mongoPlugin, { config })
+  await app.register(authPlugin, { config })
+  await app.register(ingestPlugin, { config })
+  await app.register(healthRoutes, { config })
+  await app.register(violationRoutes)
+  await app.register(detectRoutes)
+
   return app
 }

@@ -14,6 +14,30 @@ export const Config = z.object({
     .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URL')
     .optional(),
   mongoDb: z.string().min(1).default('trueport'),
+  /** The control plane's JWKS (`https://<gateway>/.well-known/jwks.json`), or the set inline. */
+  controlJwksUrl: z.url().optional(),
+  controlJwks: z.string().optional(),
+  /** Where the audit objects are: an S3-compatible endpoint (R2's S3 API, MinIO, AWS). */
+  s3Endpoint: z.url().optional(),
+  s3Region: z.string().default('auto'),
+  s3Bucket: z.string().optional(),
+  s3Prefix: z.string().default(''),
+  s3AccessKeyId: z.string().optional(),
+  s3SecretAccessKey: z.string().optional(),
+  /** The tenants whose objects this box analyses (comma-separated ids). */
+  tenants: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    ),
+  /** The audit signing keys: `https://<gateway>/.well-known/trueport-audit-keys.json`, or inline. */
+  auditKeysUrl: z.url().optional(),
+  auditKeys: z.string().optional(),
+  pollIntervalMs: z.coerce.number().int().min(100).default(5_000),
   /** How long a readiness check waits for each dependency. */
   readinessTimeoutMs: z.coerce.number().int().positive().default(2_000),
 })
@@ -28,6 +52,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mongoUrl: env.MONGODB_URL || undefined,
     mongoDb: env.MONGODB_DB,
     readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+    controlJwksUrl: env.CONTROL_JWKS_URL || undefined,
+    controlJwks: env.CONTROL_JWKS || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
+    s3Region: env.S3_REGION || undefined,
+    s3Bucket: env.S3_BUCKET || undefined,
+    s3Prefix: env.S3_PREFIX || undefined,
+    s3AccessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+    s3SecretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+    tenants: env.ANALYTICS_TENANTS || undefined,
+    auditKeysUrl: env.AUDIT_KEYS_URL || undefined,
+    auditKeys: env.AUDIT_KEYS || undefined,
+    pollIntervalMs: env.POLL_INTERVAL_MS || undefined,
   })
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
