@@ -4,6 +4,7 @@ import type { Config } from './config'
 import { authPlugin } from './plugins/auth'
 import { ingestPlugin } from './plugins/ingest'
 import { mongoPlugin } from './plugins/mongo'
+import { alertRoutes } from './routes/alerts'
 import { detectRoutes } from './routes/detect'
 import { healthRoutes } from './routes/health'
 import { violationRoutes } from './routes/violations'
@@ -55,6 +56,7 @@ export async function buildApp(
   await app.register(healthRoutes, { config })
   await app.register(violationRoutes)
   await app.register(detectRoutes)
+  await app.register(alertRoutes)
 
   return app
 }

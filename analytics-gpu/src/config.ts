@@ -38,6 +38,15 @@ export const Config = z.object({
   auditKeysUrl: z.url().optional(),
   auditKeys: z.string().optional(),
   pollIntervalMs: z.coerce.number().int().min(100).default(5_000),
+  /** Alert mail: a nodemailer SMTP URL (smtp://user:pass@host:port). */
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// URL')
+    .optional(),
+  alertFrom: z.string().default('TruePort analytics <analytics@trueport.local>'),
+  /** The edge's summary endpoint (`https://<gateway>/api/v1/analytics/summaries`) and its secret. */
+  edgeSummaryUrl: z.url().optional(),
+  edgeSummarySecret: z.string().min(16).optional(),
   /** How long a readiness check waits for each dependency. */
   readinessTimeoutMs: z.coerce.number().int().positive().default(2_000),
 })
@@ -64,6 +73,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditKeysUrl: env.AUDIT_KEYS_URL || undefined,
     auditKeys: env.AUDIT_KEYS || undefined,
     pollIntervalMs: env.POLL_INTERVAL_MS || undefined,
+    smtpUrl: env.SMTP_URL || undefined,
+    alertFrom: env.ALERT_FROM || undefined,
+    edgeSummaryUrl: env.EDGE_SUMMARY_URL || undefined,
+    edgeSummarySecret: env.EDGE_SUMMARY_SECRET || undefined,
   })
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)

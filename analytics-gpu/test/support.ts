@@ -50,6 +50,27 @@ export const promptOf = (i: number) =>
       ? `write to person${i}@corp.example`
       : 'summarise this'
 
+/** Writes one signed batch of records with the given prompts. */
+export async function writeBatch(
+  store: ObjectStore,
+  signer: AuditSigner,
+  tenantId: string,
+  seq: number,
+  prompts: string[]
+): Promise<void> {
+  const period = '2026-12-02T10'
+  const records = prompts.map((p, j) => chatRecord(tenantId, seq * 1000 + j, p))
+  const b = await encodeBatch(
+    { tenantId, seq, prev: null, period, createdAt: new Date().toISOString() },
+    records,
+    signer
+  )
+  await store.put(batchKey(tenantId, period, seq), b.body, {
+    contentType: 'application/x-ndjson',
+    custom: {},
+  })
+}
+
 /** Writes signed batches `from..to` of a tenant (20 records each) where the gateway would. */
 export async function writeBatches(
   store: ObjectStore,

@@ -4,6 +4,7 @@ import { decodeBatch, parseBatchKey, tenantPrefix, type ObjectStore } from '@tru
 import type { JWK } from 'jose'
 import type { Db } from 'mongodb'
 import { detectAll, type TenantRules } from '../detectors'
+import type { AlertableViolation, Alerter } from '../alerts/alerter'
 import { saveFindings } from '../store/violations'
 import { advanceCheckpoint, checkpointOf, claim, finish, release } from './leases'
 import { recordSegments } from './segments'
@@ -18,6 +19,8 @@ export interface IngestOptions {
   leaseMs?: number
   owner?: string
   rulesFor?: (tenantId: string) => TenantRules | undefined
+  /** Alerts and the edge summary, after each object. */
+  alerter?: Alerter
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 }
 
@@ -93,6 +96,7 @@ export class Ingestor {
     if (!batch.ok) throw new Error(`batch does not verify: ${batch.why}`)
     if (batch.header.tenantId !== tenantId) throw new Error('batch belongs to another tenant')
     let violations = 0
+    const fresh: AlertableViolation[] = []
     const rules = this.o.rulesFor?.(tenantId)
     for (const raw of batch.records) {
       const parsed = AuditRecord.safeParse(raw)
@@ -111,6 +115,13 @@ export class Ingestor {
         shard: this.owner,
       })
       violations += saved.violations
+      fresh.push(...saved.fresh)
+    }
+    if (this.o.alerter && fresh.length) {
+      await this.o.alerter.notify(tenantId, fresh)
+      await this.o.alerter.pushSummary(tenantId, fresh).catch((err: unknown) => {
+        this.o.log?.warn({ tenantId, err: String(err) }, 'edge summary not delivered')
+      })
     }
     return { records: batch.records.length, violations }
   }

@@ -2,6 +2,7 @@ import { s3Store } from '@trueport/audit'
 import fp from 'fastify-plugin'
 import type { JWK } from 'jose'
 import { z } from 'zod'
+import { Alerter } from '../alerts/alerter'
 import type { Config } from '../config'
 import { Ingestor, type PollResult } from '../ingest/ingestor'
 import { ensureViolationIndexes } from '../store/violations'
@@ -35,7 +36,17 @@ export const ingestPlugin = fp<{ config: Config }>(
       return
     }
     await ensureViolationIndexes(db)
+    const alerter = new Alerter({
+      db,
+      smtpUrl: config.smtpUrl,
+      from: config.alertFrom,
+      edgeSummaryUrl: config.edgeSummaryUrl,
+      edgeSecret: config.edgeSummarySecret,
+      log: app.log,
+    })
+    app.addHook('onClose', () => alerter.close())
     const ingestor = new Ingestor({
+      alerter,
       db,
       store: s3Store({
         endpoint: config.s3Endpoint,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { AuditRecordV1 } from '@trueport/contracts'
 import type { Db } from 'mongodb'
+import type { AlertableViolation } from '../alerts/alerter'
 import type { DetectorId, Finding, Segment, Severity } from '../detectors'
 
 /** One violation as stored: what was found, where, how bad, and the evidence around it. */
@@ -163,7 +164,7 @@ export async function saveFindings(
     /** This instance's rollup shard (its owner id). */
     shard: string
   }
-): Promise<{ violations: number; clean: boolean }> {
+): Promise<{ violations: number; clean: boolean; fresh: AlertableViolation[] }> {
   const { record, objectKey, findings } = input
   const c = collections(db)
   const at = new Date(record.receivedAt)
@@ -269,5 +270,20 @@ export async function saveFindings(
       )
     )
   }
-  return { violations: findings.length, clean: findings.length === 0 }
+  // Alerts only on a record's first analysis: a re-processed object alerts nothing again.
+  const fresh: AlertableViolation[] =
+    flipped.modifiedCount === 1
+      ? findings.map((f) => ({
+          id: violationId(record.id, f),
+          tenantId: record.tenantId,
+          keyId: record.keyId,
+          recordId: record.id,
+          detector: f.detector,
+          kind: f.kind,
+          severity: f.severity,
+          score: f.score,
+          at,
+        }))
+      : []
+  return { violations: findings.length, clean: findings.length === 0, fresh }
 }
