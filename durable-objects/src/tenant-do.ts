@@ -582,6 +582,92 @@ export class TenantDO extends DurableObject<Env> {
     return true
   }
 
+  /**
+   * Holds a key on the analytics service's signal (or an admin's word): the gateway refuses it
+   * with 403 until released. Revoked keys stay revoked.
+   */
+  async quarantineApiKey(
+    actor: Actor,
+    keyId: string,
+    reason: string
+  ): Promise<Result<{ key: ApiKeyListing }>> {
+    const before = this.#key(keyId)
+    if (!before || before.status === 'revoked')
+      return refuse('not_found', 'no live API key with this id')
+    if (before.status === 'quarantined') return { ok: true, key: listingOf(before) }
+    const row = this.#change(actor, 'api_key.quarantined', { type: 'api_key', id: keyId }, () => {
+      this.#sql.exec(
+        "UPDATE api_keys SET status = 'quarantined', quarantined_at = ? WHERE id = ?",
+        new Date().toISOString(),
+        keyId
+      )
+      const r = this.#key(keyId) as ApiKeyRow
+      return { before: listingOf(before), after: { ...listingOf(r), reason }, value: r }
+    })
+    await this.#publishKey(row)
+    return { ok: true, key: listingOf(row) }
+  }
+
+  /** Releases a quarantined key. */
+  async releaseApiKey(actor: Actor, keyId: string): Promise<Result<{ key: ApiKeyListing }>> {
+    const before = this.#key(keyId)
+    if (!before || before.status !== 'quarantined')
+      return refuse('not_found', 'no quarantined API key with this id')
+    const row = this.#change(actor, 'api_key.released', { type: 'api_key', id: keyId }, () => {
+      this.#sql.exec(
+        "UPDATE api_keys SET status = 'active', quarantined_at = NULL WHERE id = ?",
+        keyId
+      )
+      const r = this.#key(keyId) as ApiKeyRow
+      return { before: listingOf(before), after: listingOf(r), value: r }
+    })
+    await this.#publishKey(row)
+    return { ok: true, key: listingOf(row) }
+  }
+
+  /**
+   * Adds the analytics service's counts (per day, detector and severity) for the dashboard;
+   * a summary id seen before adds nothing (answers false).
+   */
+  addViolationCounts(
+    summaryId: string,
+    rows: { day: string; detector: string; severity: string; count: number }[]
+  ): boolean {
+    return this.ctx.storage.transactionSync(() => {
+      const fresh = this.#sql
+        .exec(
+          'INSERT INTO summaries_seen (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id',
+          summaryId,
+          new Date().toISOString()
+        )
+        .toArray().length
+      if (!fresh) return false
+      for (const r of rows)
+        this.#sql.exec(
+          `INSERT INTO violation_counts (day, detector, severity, count) VALUES (?, ?, ?, ?)
+           ON CONFLICT (day, detector, severity) DO UPDATE SET count = count + excluded.count`,
+          r.day,
+          r.detector,
+          r.severity,
+          r.count
+        )
+      return true
+    })
+  }
+
+  violationCounts(
+    from: string,
+    to: string
+  ): { day: string; detector: string; severity: string; count: number }[] {
+    return this.#sql
+      .exec<{ day: string; detector: string; severity: string; count: number }>(
+        'SELECT day, detector, severity, count FROM violation_counts WHERE day >= ? AND day <= ? ORDER BY day, detector, severity',
+        from,
+        to
+      )
+      .toArray()
+  }
+
   /** All keys of the tenant, newest first, without secrets or hashes. */
   listApiKeys(): ApiKeyListing[] {
     const now = Date.now()
@@ -832,7 +918,7 @@ export class TenantDO extends DurableObject<Env> {
   }
 
   #keysGovernedBy(scope: PolicyScope): ApiKeyRow[] {
-    const active = "status = 'active'"
+    const active = "status IN ('active', 'quarantined')"
     if (scope === 'tenant')
       return this.#sql.exec<ApiKeyRow>(`SELECT * FROM api_keys WHERE ${active}`).toArray()
     if (scope.startsWith('env:'))

@@ -19,6 +19,8 @@ export interface AlertableViolation {
 
 /** What the edge is told after each pull: counts, severity, and keys to quarantine. */
 export interface EdgeSummary {
+  /** The analysed object's key: the edge counts a summary once however often it is delivered. */
+  id: string
   tenantId: string
   window: { from: string; to: string }
   counts: { detector: DetectorId; severity: Severity; count: number }[]
@@ -83,7 +85,8 @@ export class Alerter {
   /** The summary of one pull, pushed to the edge (signed); answers what was sent. */
   async pushSummary(
     tenantId: string,
-    violations: readonly AlertableViolation[]
+    violations: readonly AlertableViolation[],
+    id: string
   ): Promise<EdgeSummary | null> {
     if (!violations.length) return null
     const settings = await alertSettingsOf(this.o.db, tenantId)
@@ -109,6 +112,7 @@ export class Alerter {
     }
     const times = violations.map((v) => v.at.getTime())
     const summary: EdgeSummary = {
+      id,
       tenantId,
       window: {
         from: new Date(Math.min(...times)).toISOString(),

@@ -119,7 +119,7 @@ export class Ingestor {
     }
     if (this.o.alerter && fresh.length) {
       await this.o.alerter.notify(tenantId, fresh)
-      await this.o.alerter.pushSummary(tenantId, fresh).catch((err: unknown) => {
+      await this.o.alerter.pushSummary(tenantId, fresh, key).catch((err: unknown) => {
         this.o.log?.warn({ tenantId, err: String(err) }, 'edge summary not delivered')
       })
     }

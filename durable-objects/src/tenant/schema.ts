@@ -94,4 +94,16 @@ export const TENANT_MIGRATIONS: readonly Migration[] = [
        attempts INTEGER NOT NULL DEFAULT 0
      )`,
   ],
+  // Violation counts pushed by the tenant's analytics service (its evidence stays on premises).
+  [
+    `CREATE TABLE violation_counts (
+       day TEXT NOT NULL,
+       detector TEXT NOT NULL,
+       severity TEXT NOT NULL,
+       count INTEGER NOT NULL DEFAULT 0,
+       PRIMARY KEY (day, detector, severity)
+     )`,
+    'ALTER TABLE api_keys ADD COLUMN quarantined_at TEXT',
+    'CREATE TABLE summaries_seen (id TEXT PRIMARY KEY, at TEXT NOT NULL)',
+  ],
 ]

@@ -26,7 +26,7 @@ export type ApiKeyRow = {
   environment: Environment
   prefix: string
   hash: string
-  status: 'active' | 'revoked'
+  status: 'active' | 'revoked' | 'quarantined'
   created_at: string
   revoked_at: string | null
   limits: string | null
@@ -35,6 +35,7 @@ export type ApiKeyRow = {
   ip_allowlist: string | null
   endpoints: string | null
   rotated_to: string | null
+  quarantined_at: string | null
 }
 
 const parse = <T>(json: string | null): T | undefined =>

@@ -48,7 +48,7 @@ export const ApiKeyListing = z.object({
   name: z.string(),
   environment: Environment,
   prefix: z.string(),
-  status: z.enum(['active', 'revoked', 'expired']),
+  status: z.enum(['active', 'revoked', 'expired', 'quarantined']),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
@@ -81,3 +81,36 @@ export const Member = z.object({
   createdAt: z.string(),
 })
 export type Member = z.infer<typeof Member>
+
+/**
+ * What the on-prem analytics service tells the edge after analysing an audit object: counts
+ * by detector and severity (the evidence stays on premises) and keys to quarantine. Sent as
+ * JSON, signed `x-trueport-signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">` with the
+ * tenant's `analytics-summary` credential.
+ */
+export const AnalyticsSummary = z.object({
+  /** Unique per analysed object: a repeated delivery is counted once. */
+  id: z.string().min(1).max(200),
+  tenantId: z.string().min(1),
+  window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
+  counts: z
+    .array(
+      z.object({
+        detector: z.enum(['pii', 'injection', 'toxicity', 'exfiltration', 'rules']),
+        severity: z.enum(['low', 'medium', 'high', 'critical']),
+        count: z.number().int().min(0),
+      })
+    )
+    .max(100),
+  keys: z
+    .array(
+      z.object({
+        keyId: z.string(),
+        critical: z.number().int().min(0),
+        high: z.number().int().min(0),
+        quarantine: z.boolean(),
+      })
+    )
+    .max(10_000),
+})
+export type AnalyticsSummary = z.infer<typeof AnalyticsSummary>

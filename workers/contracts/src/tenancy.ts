@@ -117,7 +117,8 @@ export const KeySnapshot = z.object({
   keyId: z.string(),
   tenantId: z.string(),
   environment: Environment,
-  status: z.enum(['active', 'revoked']),
+  /** `quarantined`: held by the analytics service's signal until an admin releases it. */
+  status: z.enum(['active', 'revoked', 'quarantined']),
   /** This key's own window. Snapshots published before limits existed get the defaults. */
   limits: RateLimits.default(DEFAULT_KEY_LIMITS),
   /** The tenant's window across keys. */

@@ -149,6 +149,18 @@ const TABLE: Record<string, { call: (token: string) => Promise<Response>; ok: nu
     ok: 200,
   },
   'GET /tenant/usage': { call: (t) => api('GET', '/tenant/usage', t), ok: 200 },
+  'POST /tenant/api-keys/:id/release': {
+    call: async (t) => {
+      const id = await newKey()
+      await tenantStub(env, a.tenantId).quarantineApiKey({ userId: 'analytics' }, id, 'test')
+      return api('POST', `/tenant/api-keys/${id}/release`, t)
+    },
+    ok: 200,
+  },
+  'GET /tenant/violations/daily': {
+    call: (t) => api('GET', '/tenant/violations/daily', t),
+    ok: 200,
+  },
 }
 
 const permissioned = ROUTES.filter((r) => r.access.includes(':'))

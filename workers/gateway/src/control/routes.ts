@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { analyticsRoutes } from './analytics-routes'
 import { authRoutes } from './auth-routes'
 import type { ControlEnv } from './env'
 import { logRoutes } from './log-routes'
@@ -17,6 +18,7 @@ export const controlRoutes = new Hono<ControlEnv>()
   .get('/openapi.json', (c) => c.json(openApiDocument(c.env.GATEWAY_VERSION)))
   .route('/', authRoutes)
   .route('/', oidcRoutes)
+  .route('/', analyticsRoutes)
   .use('/me/*', accessToken())
   .use('/tenants', accessToken())
   .use('/tenant/*', accessToken(), tenantScope())

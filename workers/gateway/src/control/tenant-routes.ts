@@ -302,6 +302,46 @@ mount(
   }
 )
 
+mount(
+  tenantRoutes,
+  {
+    method: 'post',
+    path: '/tenant/api-keys/:id/release',
+    summary: 'Release a key quarantined after security violations',
+    tag: 'api-keys',
+    // Lifting a security hold is an admin's call, not every key holder's.
+    access: 'policies:write',
+    response: ApiKeyListing,
+  },
+  async (c) => {
+    const r = await tenantOf(c).releaseApiKey(actorOf(c), c.req.param('id') as string)
+    if (!r.ok) tenantRefusal(r)
+    return c.json(r.key)
+  }
+)
+
+mount(
+  tenantRoutes,
+  {
+    method: 'get',
+    path: '/tenant/violations/daily',
+    summary:
+      'Violation counts per day, detector and severity, as the analytics service reported them',
+    tag: 'analytics',
+    access: 'audit:read',
+    query: z.object({ from: z.string().optional(), to: z.string().optional() }),
+  },
+  async (c) => {
+    const day = /^\d{4}-\d{2}-\d{2}$/
+    const to = c.req.query('to') ?? new Date().toISOString().slice(0, 10)
+    const from =
+      c.req.query('from') ?? new Date(Date.now() - 29 * 86_400_000).toISOString().slice(0, 10)
+    if (!day.test(from) || !day.test(to))
+      throw new GatewayError('invalid_request', 'from and to are days, YYYY-MM-DD')
+    return c.json({ from, to, data: await tenantOf(c).violationCounts(from, to) })
+  }
+)
+
 // ---- policies -----------------------------------------------------------------------------
 
 /** The layer a policy route addresses. */

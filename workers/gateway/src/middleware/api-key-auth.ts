@@ -65,6 +65,11 @@ export function apiKeyAuth({
     if (!snapshot) throw new GatewayError('invalid_api_key', 'invalid API key')
     if (snapshot.status === 'revoked')
       throw new GatewayError('revoked_api_key', 'this API key has been revoked')
+    if (snapshot.status === 'quarantined')
+      throw new GatewayError(
+        'key_quarantined',
+        'this API key is quarantined after security violations: an admin can release it'
+      )
     checkKeyScope(snapshot, {
       path: new URL(c.req.url).pathname,
       clientIp: c.req.header('cf-connecting-ip'),
