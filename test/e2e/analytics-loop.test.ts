@@ -190,7 +190,7 @@ describe('edge -> tenant bucket -> analytics -> edge', { timeout: 60_000 }, () =
 
     // The security team reads the evidence at the box with the gateway's own token.
     const page = await json<{
-      data: { kind: string; severity: string; evidence: { match: string } }[]
+      data: { kind: string; field: string; severity: string; evidence: { match: string } }[]
     }>(
       fetch(`${boxUrl}/v1/violations?detector=exfiltration`, {
         headers: { authorization: `Bearer ${owner}` },
