@@ -4,8 +4,8 @@ import { decodeBatch, parseBatchKey, tenantPrefix, type ObjectStore } from '@tru
 import type { JWK } from 'jose'
 import type { Db } from 'mongodb'
 import { detectAll, type TenantRules } from '../detectors'
-import type { AlertableViolation, Alerter } from '../alerts/alerter'
-import { saveFindings } from '../store/violations'
+import type { Alerter } from '../alerts/alerter'
+import { saveAnalysed, type AnalysedRecord } from '../store/violations'
 import { advanceCheckpoint, checkpointOf, claim, finish, release } from './leases'
 import { recordSegments } from './segments'
 
@@ -95,9 +95,8 @@ export class Ingestor {
     // A batch that fails verification is evidence of tampering: never analysed as if genuine.
     if (!batch.ok) throw new Error(`batch does not verify: ${batch.why}`)
     if (batch.header.tenantId !== tenantId) throw new Error('batch belongs to another tenant')
-    let violations = 0
-    const fresh: AlertableViolation[] = []
     const rules = this.o.rulesFor?.(tenantId)
+    const items: AnalysedRecord[] = []
     for (const raw of batch.records) {
       const parsed = AuditRecord.safeParse(raw)
       if (!parsed.success) {
@@ -106,17 +105,17 @@ export class Ingestor {
       }
       const record = parsed.data
       const segments = recordSegments(record)
-      const findings = detectAll(segments, { rules, model: record.servedModel ?? record.model })
-      const saved = await saveFindings(this.o.db, {
+      items.push({
         record,
-        objectKey: key,
         segments,
-        findings,
-        shard: this.owner,
+        findings: detectAll(segments, { rules, model: record.servedModel ?? record.model }),
       })
-      violations += saved.violations
-      fresh.push(...saved.fresh)
     }
+    const { violations, fresh } = await saveAnalysed(this.o.db, {
+      objectKey: key,
+      items,
+      shard: this.owner,
+    })
     if (this.o.alerter && fresh.length) {
       await this.o.alerter.notify(tenantId, fresh)
       await this.o.alerter.pushSummary(tenantId, fresh, key).catch((err: unknown) => {
