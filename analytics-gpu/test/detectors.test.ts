@@ -33,6 +33,15 @@ describe('pattern detectors', () => {
     // Digit groups of cards and IBANs are not phone numbers.
     expect(found.filter((f) => f.kind === 'phone')).toHaveLength(1)
     expect(found.filter((f) => f.kind === 'ssn')).toHaveLength(1)
+    const phones = detectAll([
+      req('UK 07700 900123, Berlin +49 30 901820, NY (212) 555-0199, year 2024 1234'),
+    ])
+      .filter((f) => f.kind === 'phone')
+      .map((f) => f.end - f.start)
+    expect(phones).toHaveLength(3)
+    expect(
+      detectAll([req('all zeros 0000 0000 0000 0000')]).filter((f) => f.kind === 'card')
+    ).toEqual([])
     expect(luhnValid('4111111111111111')).toBe(true)
     expect(ibanValid('GB82WEST12345698765433')).toBe(false)
   })

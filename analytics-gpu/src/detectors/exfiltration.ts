@@ -61,7 +61,7 @@ export const SECRET_RULES: PatternRule[] = [
   },
   {
     kind: 'password_assignment',
-    re: /\b(?:password|passwd|pwd|secret|api[_-]?key|token)\s*[:=]\s*["']?([^\s"']{8,})/gi,
+    re: /(?<![A-Za-z0-9])(?:\w*_)?(?:password|passwd|pwd|secret|api[_-]?key|token)\s*[:=]\s*["']?([^\s"']{8,})/gi,
     severity: 'high',
     score: 0.85,
     group: 1,

@@ -16,24 +16,32 @@ export const PII_RULES: PatternRule[] = [
     severity: 'medium',
     score: 0.99,
   },
-  {
+  ...(
+    [
+      // International: +CC then groups (9 to 15 digits in all).
+      /(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){1,4}[\s.-]?\d{2,6}(?![\w-]|[\s.-]\d)/g,
+      // National, with a trunk 0: 020 7946 0018, 07700 900123, (030) 901820.
+      /(?<![\w+]|\d[\s.-])\(?0\d{1,4}\)?[\s.-]?\d{3,8}(?:[\s.-]\d{2,6})?(?![\w-]|[\s.-]\d)/g,
+      // North American: (415) 555-0132, 212-555-0199.
+      /(?<![\w+]|\d[\s.-])(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-]|[\s.-]\d)/g,
+    ] as const
+  ).map((re): PatternRule => ({
     kind: 'phone',
-    // International (+CC ...) or North American (xxx) xxx-xxxx forms, 9 to 15 digits.
-    // Not part of a longer digit run (a card or account number written in groups).
-    re: /(?<![\w+]|\d[\s.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}(?![\w-]|[\s.-]\d)/g,
+    re,
     severity: 'medium',
     score: 0.9,
     valid: (m) => {
       const n = m.replace(/\D/g, '').length
       return n >= 9 && n <= 15
     },
-  },
+  })),
   {
     kind: 'card',
     re: /\b(?:\d[ -]?){12,18}\d\b/g,
     severity: 'high',
     score: 0.98,
-    valid: (m) => luhnValid(digitsOf(m)),
+    // Issuer numbers never start with 0 (and all zeros passes Luhn).
+    valid: (m) => !digitsOf(m).startsWith('0') && luhnValid(digitsOf(m)),
   },
   {
     kind: 'iban',
