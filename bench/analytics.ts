@@ -3,7 +3,7 @@
  * audit batches of short chat records to a real S3 server (s3rver), then lets the ingestor pull,
  * verify, analyse and store them in a real MongoDB-wire server (FerretDB), and reports records/s
  * and the lag from an object's write to its violations being stored. Every detector the service
- * runs is on. BENCH_RECORDS (default 6000) sets the volume; results go to docs/benchmarks.md.
+ * runs is on, the MiniLM encoder and the injection head included (CUDA when present). BENCH_RECORDS (default 6000) sets the volume; results go to docs/benchmarks.md.
  */
 import { cpus, totalmem } from 'node:os'
 import { appendFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ import { batchKey, encodeBatch, generateSigningJwk, s3Store, signerFromJwk } fro
 import type { AuditRecordV1 } from '@trueport/contracts'
 import { MongoClient } from 'mongodb'
 import { TEXT_DETECTORS } from '@trueport/analytics/detectors'
+import { loadModelDetectors } from '@trueport/analytics/models'
 import { Ingestor } from '@trueport/analytics/ingest'
 import { collections, ensureViolationIndexes } from '@trueport/analytics/store'
 import { startFerretDb } from '../test/services/ferretdb'
@@ -100,7 +101,16 @@ try {
     await store.put(key, b.body, { contentType: 'application/x-ndjson', custom: {} })
     written.set(key, Date.now())
   }
-  const ingestor = new Ingestor({ db, store, auditKeys: [signer.publicJwk] })
+  const models = await loadModelDetectors(
+    'analytics-gpu/models',
+    (process.env.MODEL_DEVICE as 'auto' | 'cpu' | 'cuda' | undefined) ?? 'auto'
+  )
+  if (!models)
+    throw new Error(
+      'model weights missing: run bash analytics-gpu/scripts/fetch-models.sh and npm run train'
+    )
+  const provider = models.health()[0]?.provider ?? 'cpu'
+  const ingestor = new Ingestor({ db, store, auditKeys: [signer.publicJwk], models })
   const started = performance.now()
   const result = await ingestor.poll(tenantId)
   const seconds = (performance.now() - started) / 1000
@@ -131,11 +141,16 @@ try {
   const violations = await collections(db).violations.countDocuments({})
 
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}`
-  const detectors = [...TEXT_DETECTORS.map((d) => `${d.id} (patterns)`), 'rules'].join(', ')
+  const detectors = [
+    ...TEXT_DETECTORS.map((d) => `${d.id} (patterns)`),
+    'rules',
+    ...models.health().map((h) => `${h.id} (${h.engine})`),
+  ].join(', ')
+  await models.close()
   const lines = [
     `## Analytics ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Machine: ${machine}. Detectors: ${detectors}; CPU only (no transformer model loaded yet). ${result.records} short chat records in ${result.objects} signed batches from s3rver, results in FerretDB, one ingestor.`,
+    `Machine: ${machine}. Detectors: ${detectors}; execution provider ${provider}. ${result.records} short chat records in ${result.objects} signed batches from s3rver, results in FerretDB, one ingestor.`,
     '',
     '| records | seconds | records/s | violations stored | lag write -> violation stored (ms) |',
     '|---:|---:|---:|---:|---:|',

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { detectAll, type Finding } from '../src/detectors'
+import { loadModelDetectors } from '../src/detectors/models'
 
 const DATA = join(import.meta.dirname, 'data')
 const read = <T>(file: string): T[] =>
@@ -105,11 +106,31 @@ const rows: Row[] = []
     else if (flagged) acc.fp++
     else if (d.label) acc.fn++
   }
-  const m = metrics(acc)
   rows.push({
-    detector: 'injection (heuristics only; classifier not trained yet)',
+    detector: 'injection, heuristics alone',
     items: data.length,
     ...acc,
+    target: '(reference)',
+  })
+  const models = await loadModelDetectors(join(import.meta.dirname, '../models'), 'cpu')
+  if (!models)
+    throw new Error('model weights missing: run scripts/fetch-models.sh and npm run train')
+  const both = { tp: 0, fp: 0, fn: 0 }
+  // All texts at once, as the service runs them (the encoder batches concurrent texts).
+  const modelled = await Promise.all(data.map((d) => models.detect(segment(d.text))))
+  for (const [i, d] of data.entries()) {
+    const found = [...detectAll(segment(d.text)), ...(modelled[i] ?? [])]
+    const flagged = found.some((f) => f.detector === 'injection')
+    if (flagged && d.label) both.tp++
+    else if (flagged) both.fp++
+    else if (d.label) both.fn++
+  }
+  await models.close()
+  const m = metrics(both)
+  rows.push({
+    detector: 'injection, MiniLM classifier + heuristics',
+    items: data.length,
+    ...both,
     target: 'F1 >= 0.90',
     pass: m.f1 >= 0.9,
   })

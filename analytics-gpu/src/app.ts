@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config } from './config'
 import { authPlugin } from './plugins/auth'
 import { ingestPlugin } from './plugins/ingest'
+import { modelsPlugin } from './plugins/models'
 import { mongoPlugin } from './plugins/mongo'
 import { alertRoutes } from './routes/alerts'
 import { detectRoutes } from './routes/detect'
@@ -52,6 +53,7 @@ export async function buildApp(
   })
   await app.register(mongoPlugin, { config })
   await app.register(authPlugin, { config })
+  await app.register(modelsPlugin, { config })
   await app.register(ingestPlugin, { config })
   await app.register(healthRoutes, { config })
   await app.register(violationRoutes)

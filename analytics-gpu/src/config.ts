@@ -38,6 +38,9 @@ export const Config = z.object({
   auditKeysUrl: z.url().optional(),
   auditKeys: z.string().optional(),
   pollIntervalMs: z.coerce.number().int().min(100).default(5_000),
+  /** The model repository (Triton layout) and where to run it: auto uses CUDA when present. */
+  modelsDir: z.string().optional(),
+  modelDevice: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   /** Alert mail: a nodemailer SMTP URL (smtp://user:pass@host:port). */
   smtpUrl: z
     .string()
@@ -73,6 +76,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditKeysUrl: env.AUDIT_KEYS_URL || undefined,
     auditKeys: env.AUDIT_KEYS || undefined,
     pollIntervalMs: env.POLL_INTERVAL_MS || undefined,
+    modelsDir: env.MODELS_DIR || undefined,
+    modelDevice: env.MODEL_DEVICE || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     alertFrom: env.ALERT_FROM || undefined,
     edgeSummaryUrl: env.EDGE_SUMMARY_URL || undefined,

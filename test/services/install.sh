@@ -28,3 +28,5 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 npx tsx test/services/cli.ts build >/dev/null
 bash analytics-gpu/scripts/fetch-models.sh
+# The trained heads are made from data in the repo, not downloaded.
+npx tsx analytics-gpu/train/train-injection.ts >/dev/null 2>&1 || npx tsx analytics-gpu/train/train-injection.ts

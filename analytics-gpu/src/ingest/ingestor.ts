@@ -5,6 +5,7 @@ import type { JWK } from 'jose'
 import type { Db } from 'mongodb'
 import { detectAll, type TenantRules } from '../detectors'
 import type { Alerter } from '../alerts/alerter'
+import type { ModelDetectors } from '../detectors/models'
 import { saveAnalysed, type AnalysedRecord } from '../store/violations'
 import { advanceCheckpoint, checkpointOf, claim, finish, release } from './leases'
 import { recordSegments } from './segments'
@@ -21,6 +22,8 @@ export interface IngestOptions {
   rulesFor?: (tenantId: string) => TenantRules | undefined
   /** Alerts and the edge summary, after each object. */
   alerter?: Alerter
+  /** The model-backed detectors (one encoder pass per text), when loaded. */
+  models?: ModelDetectors | undefined
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 }
 
@@ -96,21 +99,21 @@ export class Ingestor {
     if (!batch.ok) throw new Error(`batch does not verify: ${batch.why}`)
     if (batch.header.tenantId !== tenantId) throw new Error('batch belongs to another tenant')
     const rules = this.o.rulesFor?.(tenantId)
-    const items: AnalysedRecord[] = []
-    for (const raw of batch.records) {
+    const records = batch.records.flatMap((raw) => {
       const parsed = AuditRecord.safeParse(raw)
-      if (!parsed.success) {
-        this.o.log?.warn({ key }, 'record is not an audit record; skipped')
-        continue
-      }
-      const record = parsed.data
-      const segments = recordSegments(record)
-      items.push({
-        record,
-        segments,
-        findings: detectAll(segments, { rules, model: record.servedModel ?? record.model }),
+      if (parsed.success) return [parsed.data]
+      this.o.log?.warn({ key }, 'record is not an audit record; skipped')
+      return []
+    })
+    // Every record of the object at once: the encoder's micro-batcher gathers their texts.
+    const items: AnalysedRecord[] = await Promise.all(
+      records.map(async (record) => {
+        const segments = recordSegments(record)
+        const modelled = this.o.models ? await this.o.models.detect(segments) : []
+        const patterns = detectAll(segments, { rules, model: record.servedModel ?? record.model })
+        return { record, segments, findings: [...patterns, ...modelled] }
       })
-    }
+    )
     const { violations, fresh } = await saveAnalysed(this.o.db, {
       objectKey: key,
       items,

@@ -9,7 +9,12 @@ import { z } from 'zod'
  */
 export const ModelConfig = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
-  platform: z.literal('onnxruntime_onnx'),
+  /** An ONNX graph, or a linear head over another model's embeddings (`head.json`). */
+  platform: z.enum(['onnxruntime_onnx', 'linear_head']),
+  /** For a head: the repository model whose embeddings it reads. */
+  encoder: z.string().optional(),
+  /** For a classifier: the probability from which its positive label is reported. */
+  threshold: z.number().min(0).max(1).optional(),
   task: z.enum(['feature-extraction', 'text-classification', 'token-classification']),
   default_version: z.number().int().min(1).optional(),
   max_batch_size: z.number().int().min(1).max(1024).default(32),
@@ -46,10 +51,10 @@ export function loadRepository(root: string): Map<string, RepositoryModel> {
     const parsed = ModelConfig.safeParse(JSON.parse(readFileSync(file, 'utf8')))
     if (!parsed.success)
       throw new Error(`model ${entry.name}: invalid config.json: ${parsed.error.message}`)
+    const weights = parsed.data.platform === 'linear_head' ? 'head.json' : 'model.onnx'
     const versions = readdirSync(dir, { withFileTypes: true })
       .filter(
-        (d) =>
-          d.isDirectory() && /^\d+$/.test(d.name) && existsSync(join(dir, d.name, 'model.onnx'))
+        (d) => d.isDirectory() && /^\d+$/.test(d.name) && existsSync(join(dir, d.name, weights))
       )
       .map((d) => Number(d.name))
       .sort((a, b) => a - b)
@@ -59,7 +64,7 @@ export function loadRepository(root: string): Map<string, RepositoryModel> {
       config: parsed.data,
       dir,
       versions,
-      modelPath: join(dir, String(version), 'model.onnx'),
+      modelPath: join(dir, String(version), weights),
       tokenizerDir: dir,
     })
   }

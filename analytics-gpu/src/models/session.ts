@@ -1,6 +1,23 @@
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 
 export type Device = 'auto' | 'cpu' | 'cuda'
+
+/**
+ * Whether onnxruntime-node's CUDA provider library is installed beside its binding (its
+ * installer fetches it on GPU machines; CPU machines never have it). `auto` only tries CUDA
+ * then, so CPU boxes do not pay, or log, a failed attempt at every start.
+ */
+export function cudaProviderInstalled(): boolean {
+  const pkg = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'))
+  const lib =
+    process.platform === 'win32'
+      ? 'onnxruntime_providers_cuda.dll'
+      : 'libonnxruntime_providers_cuda.so'
+  return existsSync(join(pkg, 'bin', 'napi-v6', process.platform, process.arch, lib))
+}
 
 /**
  * Opens an ONNX session on the GPU when asked for (or, with `auto`, when one is there) and on
@@ -19,7 +36,7 @@ export async function openSession(
     graphOptimizationLevel: 'all',
   }
   let cudaError: string | undefined
-  if (device !== 'cpu') {
+  if (device === 'cuda' || (device === 'auto' && cudaProviderInstalled())) {
     try {
       const session = await ort.InferenceSession.create(path, {
         ...base,

@@ -47,6 +47,7 @@ export const ingestPlugin = fp<{ config: Config }>(
     app.addHook('onClose', () => alerter.close())
     const ingestor = new Ingestor({
       alerter,
+      models: app.models ?? undefined,
       db,
       store: s3Store({
         endpoint: config.s3Endpoint,
@@ -106,5 +107,5 @@ export const ingestPlugin = fp<{ config: Config }>(
       return reply.code(202).send({ accepted: true })
     })
   },
-  { name: 'ingest', dependencies: ['mongo'] }
+  { name: 'ingest', dependencies: ['mongo', 'models'] }
 )

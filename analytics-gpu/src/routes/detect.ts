@@ -31,21 +31,23 @@ export const detectRoutes: FastifyPluginAsync = async (app) => {
   app.post('/v1/detect', { preHandler: app.authenticate() }, async (req) => {
     const body = parseInput(DetectRequest, req.body)
     const started = performance.now()
-    const results = body.texts.map((t, i) => {
-      const segment =
-        typeof t === 'string'
-          ? { field: 'request' as const, path: `texts.${i}`, text: t }
-          : { field: t.field, path: `texts.${i}`, text: t.text }
-      const findings = detectAll([segment], {
-        rules: body.rules,
-        model: i === 0 ? body.model : undefined,
+    const results = await Promise.all(
+      body.texts.map(async (t, i) => {
+        const segment =
+          typeof t === 'string'
+            ? { field: 'request' as const, path: `texts.${i}`, text: t }
+            : { field: t.field, path: `texts.${i}`, text: t.text }
+        const findings = [
+          ...detectAll([segment], { rules: body.rules, model: i === 0 ? body.model : undefined }),
+          ...(app.models ? await app.models.detect([segment]) : []),
+        ]
+        return {
+          index: i,
+          clean: findings.length === 0,
+          findings: findings.map((f) => ({ ...f, match: segment.text.slice(f.start, f.end) })),
+        }
       })
-      return {
-        index: i,
-        clean: findings.length === 0,
-        findings: findings.map((f) => ({ ...f, match: segment.text.slice(f.start, f.end) })),
-      }
-    })
+    )
     return { results, ms: Math.round((performance.now() - started) * 100) / 100 }
   })
 
@@ -53,6 +55,7 @@ export const detectRoutes: FastifyPluginAsync = async (app) => {
     data: [
       ...TEXT_DETECTORS.map((d) => ({ id: d.id, engine: 'patterns', ready: true })),
       { id: 'rules', engine: 'tenant rules', ready: true },
+      ...(app.models?.health() ?? []),
     ],
   }))
 }
