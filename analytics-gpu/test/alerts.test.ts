@@ -1,20 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  generateSigningJwk,
-  s3Store,
-  signerFromJwk,
-  type AuditSigner,
-  type ObjectStore,
-} from '@trueport/audit'
-import { MongoClient, type Db } from 'mongodb'
+import type { AuditSigner, ObjectStore } from '@trueport/audit'
+import type { Db, MongoClient } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { Alerter, type EdgeSummary } from '../src/alerts/alerter'
 import { saveAlertSettings, AlertSettings } from '../src/alerts/settings'
 import { verifyWebhook } from '../src/alerts/signing'
 import { Ingestor } from '../src/ingest/ingestor'
-import { ensureViolationIndexes } from '../src/store/violations'
-import { writeBatch } from './support'
+import { analyticsFixture, writeBatch } from './support'
 
 const services = inject('services')
 let client: MongoClient
@@ -26,17 +19,7 @@ let receiverUrl = ''
 const received: { path: string; body: string; signature: string }[] = []
 
 beforeAll(async () => {
-  client = new MongoClient(services.mongoUrl, { serverSelectionTimeoutMS: 5_000 })
-  db = client.db(`alerts_${Date.now()}`)
-  await ensureViolationIndexes(db)
-  store = s3Store({
-    endpoint: services.s3Endpoint,
-    region: services.s3Region,
-    bucket: 'trueport-audit',
-    accessKeyId: services.s3AccessKeyId,
-    secretAccessKey: services.s3SecretAccessKey,
-  })
-  signer = await signerFromJwk(await generateSigningJwk('alerts-test'))
+  ;({ client, db, store, signer } = await analyticsFixture('alerts'))
   // Stands in for the tenant's webhook and the edge's summary endpoint.
   receiver = createServer((req, res) => {
     let body = ''

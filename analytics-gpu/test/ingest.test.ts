@@ -1,36 +1,24 @@
 import {
   encodeBatch,
   generateSigningJwk,
-  s3Store,
   signerFromJwk,
   batchKey,
   type AuditSigner,
   type ObjectStore,
 } from '@trueport/audit'
-import { MongoClient, type Db } from 'mongodb'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Db, MongoClient } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Ingestor } from '../src/ingest/ingestor'
-import { collections, dailyCounts, ensureViolationIndexes } from '../src/store/violations'
-import { chatRecord, writeBatches as writeAll } from './support'
+import { collections, dailyCounts } from '../src/store/violations'
+import { analyticsFixture, chatRecord, writeBatches as writeAll } from './support'
 
-const services = inject('services')
 let client: MongoClient
 let db: Db
 let store: ObjectStore
 let signer: AuditSigner
 
 beforeAll(async () => {
-  client = new MongoClient(services.mongoUrl, { serverSelectionTimeoutMS: 5_000 })
-  db = client.db(`ingest_${Date.now()}`)
-  await ensureViolationIndexes(db)
-  store = s3Store({
-    endpoint: services.s3Endpoint,
-    region: services.s3Region,
-    bucket: 'trueport-audit',
-    accessKeyId: services.s3AccessKeyId,
-    secretAccessKey: services.s3SecretAccessKey,
-  })
-  signer = await signerFromJwk(await generateSigningJwk('ingest-test'))
+  ;({ client, db, store, signer } = await analyticsFixture('ingest'))
 })
 afterAll(() => client.close())
 

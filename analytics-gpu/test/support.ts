@@ -1,4 +1,15 @@
-import { batchKey, encodeBatch, type AuditSigner, type ObjectStore } from '@trueport/audit'
+import {
+  batchKey,
+  encodeBatch,
+  generateSigningJwk,
+  s3Store,
+  signerFromJwk,
+  type AuditSigner,
+  type ObjectStore,
+} from '@trueport/audit'
+import { MongoClient } from 'mongodb'
+import { inject } from 'vitest'
+import { ensureViolationIndexes } from '../src/store/violations'
 import type { AuditRecordV1 } from '@trueport/contracts'
 
 const sha = '0'.repeat(64)
@@ -50,26 +61,42 @@ export const promptOf = (i: number) =>
       ? `write to person${i}@corp.example`
       : 'summarise this'
 
+const PERIOD = '2026-12-02T10'
+
+/** Signs `records` as batch `seq` of the tenant and stores it at its key. */
+export async function putBatch(
+  store: ObjectStore,
+  signer: AuditSigner,
+  tenantId: string,
+  seq: number,
+  records: AuditRecordV1[]
+): Promise<void> {
+  const b = await encodeBatch(
+    { tenantId, seq, prev: null, period: PERIOD, createdAt: new Date().toISOString() },
+    records,
+    signer
+  )
+  await store.put(batchKey(tenantId, PERIOD, seq), b.body, {
+    contentType: 'application/x-ndjson',
+    custom: {},
+  })
+}
+
 /** Writes one signed batch of records with the given prompts. */
-export async function writeBatch(
+export const writeBatch = (
   store: ObjectStore,
   signer: AuditSigner,
   tenantId: string,
   seq: number,
   prompts: string[]
-): Promise<void> {
-  const period = '2026-12-02T10'
-  const records = prompts.map((p, j) => chatRecord(tenantId, seq * 1000 + j, p))
-  const b = await encodeBatch(
-    { tenantId, seq, prev: null, period, createdAt: new Date().toISOString() },
-    records,
-    signer
+) =>
+  putBatch(
+    store,
+    signer,
+    tenantId,
+    seq,
+    prompts.map((p, j) => chatRecord(tenantId, seq * 1000 + j, p))
   )
-  await store.put(batchKey(tenantId, period, seq), b.body, {
-    contentType: 'application/x-ndjson',
-    custom: {},
-  })
-}
 
 /** Writes signed batches `from..to` of a tenant (20 records each) where the gateway would. */
 export async function writeBatches(
@@ -84,15 +111,23 @@ export async function writeBatches(
       const i = (seq - 1) * 20 + j
       return chatRecord(tenantId, i, promptOf(i))
     })
-    const period = '2026-12-02T10'
-    const b = await encodeBatch(
-      { tenantId, seq, prev: null, period, createdAt: new Date().toISOString() },
-      records,
-      signer
-    )
-    await store.put(batchKey(tenantId, period, seq), b.body, {
-      contentType: 'application/x-ndjson',
-      custom: {},
-    })
+    await putBatch(store, signer, tenantId, seq, records)
   }
+}
+
+/** What the ingestion tests share: a fresh database on FerretDB, the S3 bucket, a signer. */
+export async function analyticsFixture(name: string) {
+  const services = inject('services')
+  const client = new MongoClient(services.mongoUrl, { serverSelectionTimeoutMS: 5_000 })
+  const db = client.db(`${name}_${Date.now()}`)
+  await ensureViolationIndexes(db)
+  const store = s3Store({
+    endpoint: services.s3Endpoint,
+    region: services.s3Region,
+    bucket: 'trueport-audit',
+    accessKeyId: services.s3AccessKeyId,
+    secretAccessKey: services.s3SecretAccessKey,
+  })
+  const signer = await signerFromJwk(await generateSigningJwk(`${name}-test`))
+  return { client, db, store, signer, services }
 }
