@@ -109,7 +109,7 @@ try {
     throw new Error(
       'model weights missing: run bash analytics-gpu/scripts/fetch-models.sh and npm run train'
     )
-  const provider = models.health()[0]?.provider ?? 'cpu'
+  const provider = models.info()[0]?.provider ?? 'cpu'
   const ingestor = new Ingestor({ db, store, auditKeys: [signer.publicJwk], models })
   const started = performance.now()
   const result = await ingestor.poll(tenantId)
@@ -144,7 +144,7 @@ try {
   const detectors = [
     ...TEXT_DETECTORS.map((d) => `${d.id} (patterns)`),
     'rules',
-    ...models.health().map((h) => `${h.id} (${h.engine})`),
+    ...models.info().map((h) => `${h.id} (${h.engine})`),
   ].join(', ')
   await models.close()
   const lines = [

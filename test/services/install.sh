@@ -29,4 +29,4 @@ fi
 npx tsx test/services/cli.ts build >/dev/null
 bash analytics-gpu/scripts/fetch-models.sh
 # The trained heads are made from data in the repo, not downloaded.
-npx tsx analytics-gpu/train/train-injection.ts >/dev/null 2>&1 || npx tsx analytics-gpu/train/train-injection.ts
+npx tsx analytics-gpu/train/train.ts

@@ -2,6 +2,19 @@ import { matchRules, type PatternRule } from './patterns'
 import type { Finding, TextDetector } from './types'
 import { entropy } from './validators'
 
+/**
+ * A value that stands for a secret without being one: a template variable, a mask, a
+ * documentation placeholder, or too few distinct characters to be random.
+ */
+export function placeholder(value: string): boolean {
+  return (
+    /^(?:<[^>]*>|\$\{?[\w.]+\}?|\$\([\w.]+\)|\{\{.*\}\}|%\w+%|\[[^\]]*\])$/.test(value) ||
+    /^(?:your|my|the|example|changeme|placeholder|redacted|xxx)/i.test(value) ||
+    /(.)\1{5,}/.test(value) ||
+    new Set(value).size < 5
+  )
+}
+
 /** Provider keys and tokens by their published formats. */
 export const SECRET_RULES: PatternRule[] = [
   {
@@ -9,6 +22,7 @@ export const SECRET_RULES: PatternRule[] = [
     re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
     severity: 'critical',
     score: 0.99,
+    valid: (m) => !placeholder(m.slice(4)),
   },
   {
     kind: 'openai_key',
@@ -49,7 +63,8 @@ export const SECRET_RULES: PatternRule[] = [
   },
   {
     kind: 'private_key',
-    re: /-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----/g,
+    // The whole block, so its base64 lines are one finding, not a dozen tokens.
+    re: /-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----[\s\S]*?(?:-----END (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----|$)/g,
     severity: 'critical',
     score: 0.99,
   },
@@ -61,10 +76,20 @@ export const SECRET_RULES: PatternRule[] = [
   },
   {
     kind: 'password_assignment',
-    re: /(?<![A-Za-z0-9])(?:\w*_)?(?:password|passwd|pwd|secret|api[_-]?key|token)\s*[:=]\s*["']?([^\s"']{8,})/gi,
+    re: /(?<![A-Za-z0-9])\w*(?:password|passwd|pwd|secret|api[_-]?key|token)["']?\s*[:=]\s*["']?([^\s"',;]{8,})/gi,
     severity: 'high',
     score: 0.85,
     group: 1,
+    valid: (m) => !placeholder(m),
+  },
+  // Credentials inside a connection URL: postgres://user:password@host.
+  {
+    kind: 'url_credentials',
+    re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:([^\s@/]{6,})@/gi,
+    severity: 'critical',
+    score: 0.95,
+    group: 1,
+    valid: (m) => !placeholder(m),
   },
 ]
 
@@ -91,15 +116,26 @@ const URL_RULES: PatternRule[] = [
   },
 ]
 
-/** A long base64/hex run of high entropy: an encoded blob or an unknown secret. */
+/**
+ * Random-looking material that is public by design: certificates and public keys, SSH public
+ * keys, content hashes and digests (sha256:, sha512-), images inline as data URIs, Stripe
+ * publishable keys. High entropy there is not a leak.
+ */
+const PUBLIC_MATERIAL =
+  /-----BEGIN (?:[A-Z]+ )?(?:PUBLIC KEY|CERTIFICATE)-----[\s\S]*?(?:-----END (?:[A-Z]+ )?(?:PUBLIC KEY|CERTIFICATE)-----|$)|\bssh-(?:rsa|ed25519|dss|ecdsa-[\w-]+) [A-Za-z0-9+/=]+|\bsha(?:1|256|384|512)[-:][A-Za-z0-9+/=]+|data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=]+|\bpk_(?:live|test)_[0-9A-Za-z]+/g
+
+/** A long base64 run of high entropy: an encoded blob or an unknown secret. */
 function encodedBlobs(text: string): { start: number; end: number; kind: string; score: number }[] {
   const out: { start: number; end: number; kind: string; score: number }[] = []
+  const open = [...text.matchAll(PUBLIC_MATERIAL)].map((m) => [m.index, m.index + m[0].length])
+  const isPublic = (s: number, e: number) =>
+    open.some(([a, b]) => (a as number) <= s && e <= (b as number))
   for (const m of text.matchAll(/[A-Za-z0-9+/_-]{32,}={0,2}/g)) {
-    if (m.index === undefined) continue
     const run = m[0]
+    // Hex runs are hashes, commit ids and digests; a hex secret has a label (see above).
+    if (/^[0-9a-f]+$/i.test(run) || isPublic(m.index, m.index + run.length)) continue
     const h = entropy(run)
-    const hex = /^[0-9a-f]+$/i.test(run)
-    if (hex ? h >= 3.5 && run.length >= 40 : h >= 4.5)
+    if (h >= 4.5)
       out.push({
         start: m.index,
         end: m.index + run.length,

@@ -1,4 +1,5 @@
 import { exfiltration } from './exfiltration'
+import type { DetectorHealth } from './health'
 import { injectionHeuristics } from './injection-heuristics'
 import { piiPatterns } from './pii'
 import { NO_RULES, modelFinding, ruleFindings, type TenantRules } from './rules'
@@ -22,14 +23,23 @@ export function detectAll(
     rules?: TenantRules
     model?: string | undefined
     detectors?: readonly TextDetector[]
+    /** Where each detector's calls and latency are counted. */
+    health?: DetectorHealth | undefined
   } = {}
 ): Finding[] {
   const rules = options.rules ?? NO_RULES
   const detectors = options.detectors ?? TEXT_DETECTORS
+  const { health } = options
   const out: Finding[] = []
+  const run = (id: string, fn: () => Finding[]) => {
+    const started = health ? performance.now() : 0
+    const found = fn()
+    health?.record(id, performance.now() - started, found.length)
+    out.push(...found)
+  }
   for (const s of segments) {
-    for (const d of detectors) out.push(...d.detect(s))
-    out.push(...ruleFindings(rules, s))
+    for (const d of detectors) run(d.id, () => d.detect(s))
+    run('rules', () => ruleFindings(rules, s))
   }
   const banned = modelFinding(rules, options.model)
   if (banned) out.push(banned)

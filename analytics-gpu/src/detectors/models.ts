@@ -1,69 +1,227 @@
-import { loadRepository } from '../models/config'
-import { Encoder } from '../models/encoder'
-import { predict, readHead, type LinearHeadWeights } from '../models/linear-head'
+import { loadRepository, type ModelConfig, type RepositoryModel } from '../models/config'
+import { Classifier } from '../models/classifier'
+import { Encoder, type Encoded } from '../models/encoder'
+import { predict, readHead, type HeadWeights } from '../models/head'
 import type { Device } from '../models/session'
+import { isCased, wordFeatures } from '../models/word-features'
+import { tagSpans } from './entities'
+import { DetectorHealth } from './health'
 import { combine, injectionSignals } from './injection-heuristics'
-import type { Finding, Segment } from './types'
+import type { DetectorId, Finding, Segment, Severity } from './types'
 
-/** The model-backed detectors: one shared encoder pass per text, heads on top. */
+/** What /v1/detectors reports for one model-backed detector. */
+export interface ModelDetectorInfo {
+  id: string
+  /** The family its findings belong to; null for a shared encoder. */
+  detector: DetectorId | null
+  task: ModelConfig['task']
+  engine: string
+  version: number
+  ready: boolean
+  provider?: 'cuda' | 'cpu'
+  reason?: string
+}
+
+/** The model-backed detectors: one shared encoder pass per text, every head on top of it. */
 export interface ModelDetectors {
   detect(segments: readonly Segment[]): Promise<Finding[]>
-  health(): { id: string; engine: string; ready: boolean; provider?: string }[]
+  info(): ModelDetectorInfo[]
   close(): Promise<void>
 }
 
+type Run = (segment: Segment, encoded: ReadonlyMap<string, Encoded>) => Promise<Finding[]>
+
+interface Loaded {
+  info: ModelDetectorInfo
+  fields: ModelConfig['fields']
+  encoder?: string
+  run: Run
+}
+
+/** The model's verdict on a whole text as a finding, or none below its threshold. */
+function textFinding(
+  config: ModelConfig,
+  labels: readonly string[],
+  probs: ArrayLike<number>,
+  segment: Segment
+): Finding[] {
+  const neg = labels.indexOf(config.negative_label ?? (labels[0] as string))
+  let best = -1
+  for (let k = 0; k < labels.length; k++)
+    if (k !== neg && (best < 0 || (probs[k] as number) > (probs[best] as number))) best = k
+  // Softmax: everything but "nothing found"; sigmoid labels are independent.
+  const p = config.activation === 'sigmoid' ? (probs[best] as number) : 1 - (probs[neg] ?? 0)
+  if (best < 0 || p < (config.threshold ?? 0.5)) return []
+  const label = labels[best] as string
+  const detector = config.detector as DetectorId
+  let score = p
+  let severity: Severity = config.severity[label] ?? config.severity.default ?? 'high'
+  if (detector === 'injection') {
+    // The classifier's probability and the phrase signals are independent evidence.
+    score = combine([p, injectionSignals(segment.text).score])
+    if (score >= 0.9) severity = 'critical'
+  }
+  return [
+    {
+      detector,
+      kind: config.kinds[label] ?? label,
+      score,
+      severity,
+      field: segment.field,
+      path: segment.path,
+      start: 0,
+      end: segment.text.length,
+    },
+  ]
+}
+
+function headRunner(model: RepositoryModel, head: HeadWeights, encoder: string): Run {
+  const { config } = model
+  const threshold = config.threshold ?? 0.5
+  if (head.features === 'embedding')
+    return async (segment, encoded) =>
+      textFinding(
+        config,
+        head.labels,
+        predict(head, (encoded.get(encoder) as Encoded).embedding),
+        segment
+      )
+  const negative = config.negative_label ?? head.labels[0] ?? 'O'
+  return async (segment, encoded) => {
+    const { words, states } = encoded.get(encoder) as Encoded
+    const cased = isCased(segment.text)
+    const probs = words.map((_, i) => predict(head, wordFeatures(words, states, i, cased)))
+    return tagSpans(words, probs, head.labels, negative, threshold).map((s) => ({
+      detector: config.detector as DetectorId,
+      kind: config.kinds[s.label] ?? s.label.toLowerCase(),
+      score: s.score,
+      severity: config.severity[s.label] ?? config.severity.default ?? 'medium',
+      field: segment.field,
+      path: segment.path,
+      start: s.start,
+      end: s.end,
+    }))
+  }
+}
+
 /**
- * Loads what the model repository holds: the MiniLM encoder and the heads trained on it (the
- * injection classifier today). Missing weights leave the pattern detectors working alone.
+ * Loads every detector the model repository configures: heads over a shared encoder (the
+ * MiniLM injection, toxicity and entity heads trained in train/) and operators' own ONNX text
+ * classifiers. A model named in another's `replaces`, or `enabled: false`, is not loaded; a
+ * head whose encoder has no weights is reported as not ready. Null when nothing can run, so
+ * the pattern detectors work alone.
  */
 export async function loadModelDetectors(
   repoDir: string,
-  device: Device = 'auto'
+  device: Device = 'auto',
+  health: DetectorHealth = new DetectorHealth()
 ): Promise<ModelDetectors | null> {
   const repo = loadRepository(repoDir)
-  const encoderModel = repo.get('minilm-l6-v2')
-  const injectionModel = repo.get('injection-minilm')
-  if (!encoderModel || !injectionModel) return null
-  const encoder = await Encoder.load(encoderModel, { device })
-  const head: LinearHeadWeights = readHead(injectionModel.modelPath)
-  const threshold = injectionModel.config.threshold ?? 0.5
+  const all = [...repo.values()]
+  const replaced = new Set(all.filter((m) => m.config.enabled).flatMap((m) => m.config.replaces))
+  const active = all.filter(
+    (m) => m.config.enabled && m.config.detector && !replaced.has(m.config.name)
+  )
+  const encoders = new Map<string, Encoder>()
+  const classifiers: Classifier[] = []
+  const loaded: Loaded[] = []
+  const skipped: ModelDetectorInfo[] = []
+  for (const m of active) {
+    const { config } = m
+    const info = {
+      id: config.name,
+      detector: config.detector as DetectorId,
+      task: config.task,
+      version: m.version,
+    }
+    if (config.platform === 'linear_head') {
+      const base = config.encoder ? repo.get(config.encoder) : undefined
+      if (!base) {
+        skipped.push({
+          ...info,
+          engine: 'linear head',
+          ready: false,
+          reason: `encoder ${config.encoder ?? '(none configured)'} has no weights`,
+        })
+        continue
+      }
+      let encoder = encoders.get(base.config.name)
+      if (!encoder) {
+        encoder = await Encoder.load(base, { device })
+        encoders.set(base.config.name, encoder)
+      }
+      const head = readHead(m.modelPath)
+      loaded.push({
+        info: {
+          ...info,
+          engine: `${head.features === 'embedding' ? 'linear head' : 'token head'} over ${base.config.name}`,
+          ready: true,
+          provider: encoder.provider,
+        },
+        fields: config.fields,
+        encoder: base.config.name,
+        run: headRunner(m, head, base.config.name),
+      })
+    } else if (config.task === 'text-classification') {
+      const classifier = await Classifier.load(m, device)
+      classifiers.push(classifier)
+      const labels = config.labels as string[]
+      loaded.push({
+        info: {
+          ...info,
+          engine: 'onnxruntime classifier',
+          ready: true,
+          provider: classifier.provider,
+        },
+        fields: config.fields,
+        run: async (segment) =>
+          textFinding(config, labels, await classifier.classify(segment.text), segment),
+      })
+    } else
+      throw new Error(`model ${config.name}: a ${config.task} ONNX model cannot be a detector yet`)
+  }
+  if (!loaded.length) {
+    await Promise.all([...encoders.values()].map((e) => e.close()))
+    return null
+  }
   return {
     async detect(segments) {
-      const requests = segments.filter((s) => s.field === 'request' && s.text.trim())
-      const vectors = await Promise.all(requests.map((s) => encoder.embed([s.text.slice(0, 4000)])))
-      const out: Finding[] = []
-      requests.forEach((s, i) => {
-        const p = predict(head, (vectors[i] as Float32Array[])[0] as Float32Array)
-        // The classifier's probability and the phrase signals are independent evidence.
-        const score = combine([p, injectionSignals(s.text).score])
-        if (p < threshold) return
-        out.push({
-          detector: 'injection',
-          kind: 'classifier',
-          score,
-          severity: score >= 0.9 ? 'critical' : 'high',
-          field: s.field,
-          path: s.path,
-          start: 0,
-          end: s.text.length,
+      const perSegment = await Promise.all(
+        segments.map(async (segment) => {
+          if (!segment.text.trim()) return []
+          const mine = loaded.filter((l) => l.fields.includes(segment.field))
+          const encoded = new Map<string, Encoded>()
+          await Promise.all(
+            [...new Set(mine.flatMap((l) => (l.encoder ? [l.encoder] : [])))].map(async (name) =>
+              encoded.set(
+                name,
+                await health.time(name, () => (encoders.get(name) as Encoder).encode(segment.text))
+              )
+            )
+          )
+          const found = await Promise.all(
+            mine.map((l) => health.time(l.info.id, () => l.run(segment, encoded)))
+          )
+          return found.flat()
         })
-      })
-      return out
+      )
+      return perSegment.flat()
     },
-    health: () => [
-      {
-        id: 'embeddings',
-        engine: `onnxruntime (${encoderModel.config.name})`,
+    info: () => [
+      ...[...encoders.values()].map((e): ModelDetectorInfo => ({
+        id: e.model.config.name,
+        detector: null,
+        task: 'feature-extraction',
+        engine: 'onnxruntime encoder',
+        version: e.model.version,
         ready: true,
-        provider: encoder.provider,
-      },
-      {
-        id: 'injection',
-        engine: `linear head (${injectionModel.config.name})`,
-        ready: true,
-        provider: encoder.provider,
-      },
+        provider: e.provider,
+      })),
+      ...loaded.map((l) => l.info),
+      ...skipped,
     ],
-    close: () => encoder.close(),
+    async close() {
+      await Promise.all([...encoders.values(), ...classifiers].map((e) => e.close()))
+    },
   }
 }

@@ -1,4 +1,5 @@
-import { matchRules, type PatternRule } from './patterns'
+import { matchLabelled, matchRules, type PatternRule } from './patterns'
+import { PHI_LABELLED, PHI_PATTERNS } from './phi'
 import type { TextDetector } from './types'
 import { ibanValid, luhnValid, ssnValid } from './validators'
 
@@ -20,10 +21,13 @@ export const PII_RULES: PatternRule[] = [
     [
       // International: +CC then groups (9 to 15 digits in all).
       /(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){1,4}[\s.-]?\d{2,6}(?![\w-]|[\s.-]\d)/g,
-      // National, with a trunk 0: 020 7946 0018, 07700 900123, (030) 901820.
-      /(?<![\w+]|\d[\s.-])\(?0\d{1,4}\)?[\s.-]?\d{3,8}(?:[\s.-]\d{2,6})?(?![\w-]|[\s.-]\d)/g,
-      // North American: (415) 555-0132, 212-555-0199.
-      /(?<![\w+]|\d[\s.-])(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-]|[\s.-]\d)/g,
+      // National, with a trunk 0: 020 7946 0018, 07700 900123, (030) 901820; not inside a
+      // longer code ("1Z 4A7 83E 03 4729 8801" is a parcel).
+      /(?<![\w+]|\d[\s.-]|\d\w*\s)\(?0\d{1,4}\)?[\s.-]?\d{3,8}(?:[\s.-]\d{2,6})?(?![\w-]|[\s.-]\d)/g,
+      // National in pairs (France, Belgium, Switzerland): 06 12 48 93 57.
+      /(?<![\w+]|\d[\s.-])0\d(?:[\s.]\d{2}){4}(?![\w-]|[\s.-]\d)/g,
+      // North American: (415) 555-0132, 212-555-0199, 1-800-555-0148.
+      /(?<![\w+]|\d[\s.-])(?:1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w-]|[\s.-]\d)/g,
     ] as const
   ).map((re): PatternRule => ({
     kind: 'phone',
@@ -37,7 +41,8 @@ export const PII_RULES: PatternRule[] = [
   })),
   {
     kind: 'card',
-    re: /\b(?:\d[ -]?){12,18}\d\b/g,
+    // Not the head of a longer number (a 22-digit parcel number can start Luhn-valid).
+    re: /\b(?:\d[ -]?){12,18}\d\b(?![ -]?\d)/g,
     severity: 'high',
     score: 0.98,
     // Issuer numbers never start with 0 (and all zeros passes Luhn).
@@ -58,24 +63,17 @@ export const PII_RULES: PatternRule[] = [
     severity: 'high',
     score: 0.9,
   },
-  // Medical record numbers, as they are written next to their label.
-  {
-    kind: 'medical_record_number',
-    re: /\b(?:MRN|medical record(?: number| no\.?)?)[\s:#]*([A-Z]{0,3}\d{6,10})\b/gi,
-    severity: 'high',
-    score: 0.95,
-    group: 1,
-  },
-  {
-    kind: 'date_of_birth',
-    re: /\b(?:DOB|date of birth|born on)[\s:]*((?:\d{1,2}[/.-]){2}\d{2,4})/gi,
-    severity: 'medium',
-    score: 0.85,
-    group: 1,
-  },
+  ...PHI_PATTERNS,
 ]
 
 export const piiPatterns: TextDetector = {
   id: 'pii',
-  detect: (segment) => matchRules('pii', PII_RULES, segment),
+  detect(segment) {
+    const found = matchRules('pii', PII_RULES, segment)
+    // A span both shapes claim (an MBI after "beneficiary id") keeps the more specific kind.
+    const taken = new Set(found.map((f) => `${f.start}:${f.end}`))
+    for (const f of matchLabelled('pii', PHI_LABELLED, segment))
+      if (!taken.has(`${f.start}:${f.end}`)) found.push(f)
+    return found
+  },
 }

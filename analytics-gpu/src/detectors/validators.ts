@@ -74,3 +74,20 @@ export function entropy(text: string): number {
   }
   return h
 }
+
+/** US National Provider Identifier: Luhn over the card-issuer prefix 80840 and the 10 digits. */
+export function npiValid(npi: string): boolean {
+  return /^[12]\d{9}$/.test(npi) && luhnValid(`80840${npi}`)
+}
+
+/**
+ * US DEA registration number: registrant letter, a letter (or 9), seven digits, the last being
+ * (d1 + d3 + d5 + 2 * (d2 + d4 + d6)) mod 10.
+ */
+export function deaValid(dea: string): boolean {
+  const m = /^[ABCDEFGHJKLMPRSTUX][A-Z9](\d{7})$/.exec(dea.toUpperCase())
+  if (!m) return false
+  const d = Array.from(m[1] as string, Number)
+  const at = (i: number) => d[i] as number
+  return (at(0) + at(2) + at(4) + 2 * (at(1) + at(3) + at(5))) % 10 === at(6)
+}

@@ -5,6 +5,7 @@ import type { JWK } from 'jose'
 import type { Db } from 'mongodb'
 import { detectAll, type TenantRules } from '../detectors'
 import type { Alerter } from '../alerts/alerter'
+import type { DetectorHealth } from '../detectors/health'
 import type { ModelDetectors } from '../detectors/models'
 import { saveAnalysed, type AnalysedRecord } from '../store/violations'
 import { advanceCheckpoint, checkpointOf, claim, finish, release } from './leases'
@@ -24,6 +25,7 @@ export interface IngestOptions {
   alerter?: Alerter
   /** The model-backed detectors (one encoder pass per text), when loaded. */
   models?: ModelDetectors | undefined
+  health?: DetectorHealth | undefined
   log?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void }
 }
 
@@ -110,7 +112,11 @@ export class Ingestor {
       records.map(async (record) => {
         const segments = recordSegments(record)
         const modelled = this.o.models ? await this.o.models.detect(segments) : []
-        const patterns = detectAll(segments, { rules, model: record.servedModel ?? record.model })
+        const patterns = detectAll(segments, {
+          rules,
+          model: record.servedModel ?? record.model,
+          health: this.o.health,
+        })
         return { record, segments, findings: [...patterns, ...modelled] }
       })
     )

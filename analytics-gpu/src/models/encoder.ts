@@ -3,17 +3,50 @@ import { join } from 'node:path'
 import { Tokenizer } from '@huggingface/tokenizers'
 import { MicroBatcher } from './batcher'
 import type { RepositoryModel } from './config'
-import { meanPool } from './pooling'
+import { normalise } from './pooling'
 import { openSession, ort, type Device } from './session'
+import { splitWords, windowWords, type Word } from './words'
+
+/** One text through the encoder: its sentence embedding and a state per word. */
+export interface Encoded {
+  /** Pooled over every window of the text, normalised when the model says so. */
+  embedding: Float32Array
+  /** The words the model saw (a very long text is cut after `max_windows` windows). */
+  words: Word[]
+  /** The state of each word's first piece, aligned with `words` (hidden width each). */
+  states: Float32Array[]
+}
+
+/** One model input: a window of whole words between the special tokens. */
+interface Window {
+  ids: number[]
+  /** Sequence position of each word's first piece (-1: the word has no piece). */
+  firstPiece: number[]
+}
+interface WindowOut {
+  sum: Float32Array
+  count: number
+  cls: Float32Array
+  states: Float32Array[]
+}
+
+/** Padded tokens per model call: short texts batch widely, long windows in small groups. */
+const MAX_BATCH_TOKENS = 2048
+
+/** Word-to-pieces cache: gateway traffic repeats its vocabulary. */
+const CACHE_LIMIT = 50_000
 
 /**
  * A sentence encoder from the model repository: tokenises with the model's own tokenizer.json
- * (@huggingface/tokenizers, offline), runs the ONNX graph (onnxruntime-node) in micro-batches,
- * and pools token states into one normalised vector per text. Detectors that share it share
- * one encoder pass per text; the per-token states are there for token-classification heads.
+ * (@huggingface/tokenizers, offline) word by word so every token state maps back to the text,
+ * runs the ONNX graph (onnxruntime-node) over micro-batches of windows, and returns the
+ * pooled embedding and per-word states. Every head shares this one pass per text.
  */
 export class Encoder {
-  readonly #batcher: MicroBatcher<string, Float32Array>
+  readonly #batcher: MicroBatcher<Window, WindowOut>
+  readonly #pieces = new Map<string, number[]>()
+  readonly #cls: number[]
+  readonly #sep: number[]
 
   private constructor(
     readonly model: RepositoryModel,
@@ -22,7 +55,11 @@ export class Encoder {
     private readonly tokenizer: Tokenizer,
     maxWaitMs: number
   ) {
-    this.#batcher = new MicroBatcher<string, Float32Array>((texts) => this.run(texts), {
+    // What the tokenizer wraps around any text ([CLS] ... [SEP] for BERT).
+    const empty = tokenizer.encode('').ids
+    this.#cls = empty.slice(0, 1)
+    this.#sep = empty.slice(1)
+    this.#batcher = new MicroBatcher<Window, WindowOut>((w) => this.run(w), {
       maxBatch: model.config.max_batch_size,
       maxWaitMs,
     })
@@ -32,38 +69,104 @@ export class Encoder {
     model: RepositoryModel,
     options: { device?: Device; maxWaitMs?: number } = {}
   ): Promise<Encoder> {
-    const read = (f: string) =>
-      JSON.parse(readFileSync(join(model.tokenizerDir, f), 'utf8')) as object
-    const tokenizer = new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'))
+    const tokenizer = loadTokenizer(model.tokenizerDir)
     const { session, provider } = await openSession(model.modelPath, options.device ?? 'auto')
     return new Encoder(model, provider, session, tokenizer, options.maxWaitMs ?? 2)
   }
 
+  get dims(): number {
+    return this.model.config.dims ?? 384
+  }
+
   /** One normalised embedding per text (batched with concurrent callers). */
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.#batcher.pushAll(texts)
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return (await Promise.all(texts.map((t) => this.encode(t)))).map((e) => e.embedding)
   }
 
-  /** Token ids, cut to the model's length keeping the final [SEP]. */
-  #ids(text: string): number[] {
-    const ids = this.tokenizer.encode(text).ids
-    const max = this.model.config.max_sequence_length
-    return ids.length <= max ? ids : [...ids.slice(0, max - 1), ids[ids.length - 1] as number]
+  /** The embedding and per-word states of one text. */
+  async encode(text: string): Promise<Encoded> {
+    const all = splitWords(text)
+    const pieces = all.map((w) => this.#wordPieces(w.text))
+    const { max_sequence_length: maxLen, max_windows: maxWindows } = this.model.config
+    const room = maxLen - this.#cls.length - this.#sep.length
+    const windows = windowWords(
+      pieces.map((p) => p.length),
+      room,
+      maxWindows
+    )
+    const inputs = windows.map(({ first, end }): Window => {
+      const ids = [...this.#cls]
+      const firstPiece: number[] = []
+      for (let i = first; i < end; i++) {
+        const p = (pieces[i] as number[]).slice(0, room - (ids.length - this.#cls.length))
+        firstPiece.push(p.length ? ids.length : -1)
+        ids.push(...p)
+      }
+      ids.push(...this.#sep)
+      return { ids, firstPiece }
+    })
+    const outs = await this.#batcher.pushAll(inputs)
+    const width = this.dims
+    const embedding = new Float32Array(width)
+    if (this.model.config.pooling === 'cls') embedding.set((outs[0] as WindowOut).cls)
+    else {
+      let count = 0
+      for (const o of outs) {
+        for (let h = 0; h < width; h++)
+          embedding[h] = (embedding[h] as number) + (o.sum[h] as number)
+        count += o.count
+      }
+      for (let h = 0; h < width; h++) embedding[h] = (embedding[h] as number) / (count || 1)
+    }
+    if (this.model.config.normalize) normalise(embedding)
+    const seen = windows.at(-1)?.end ?? 0
+    return { embedding, words: all.slice(0, seen), states: outs.flatMap((o) => o.states) }
   }
 
-  private async run(texts: string[]): Promise<Float32Array[]> {
-    const encoded = texts.map((t) => this.#ids(t))
-    const width = Math.max(...encoded.map((e) => e.length))
-    const n = texts.length * width
+  #wordPieces(word: string): number[] {
+    let ids = this.#pieces.get(word)
+    if (!ids) {
+      ids = this.tokenizer.encode(word, { add_special_tokens: false }).ids
+      if (this.#pieces.size >= CACHE_LIMIT) this.#pieces.clear()
+      this.#pieces.set(word, ids)
+    }
+    return ids
+  }
+
+  /**
+   * One micro-batch, run as sub-batches of similar lengths: padding a batch of short texts to
+   * its one long window would multiply the work (attention grows with the square of width).
+   */
+  private async run(windows: Window[]): Promise<WindowOut[]> {
+    const order = windows.map((w, i) => ({ w, i })).sort((a, b) => a.w.ids.length - b.w.ids.length)
+    const out = new Array<WindowOut>(windows.length)
+    let group: typeof order = []
+    const flush = async () => {
+      const res = await this.runPadded(group.map((g) => g.w))
+      group.forEach((g, k) => (out[g.i] = res[k] as WindowOut))
+      group = []
+    }
+    for (const item of order) {
+      const width = item.w.ids.length
+      if (group.length && (group.length + 1) * width > MAX_BATCH_TOKENS) await flush()
+      group.push(item)
+    }
+    if (group.length) await flush()
+    return out
+  }
+
+  private async runPadded(windows: Window[]): Promise<WindowOut[]> {
+    const width = Math.max(...windows.map((w) => w.ids.length))
+    const n = windows.length * width
     const ids = new BigInt64Array(n)
     const mask = new BigInt64Array(n)
-    encoded.forEach((e, b) =>
-      e.forEach((id, t) => {
+    windows.forEach((w, b) =>
+      w.ids.forEach((id, t) => {
         ids[b * width + t] = BigInt(id)
         mask[b * width + t] = 1n
       })
     )
-    const shape = [texts.length, width]
+    const shape = [windows.length, width]
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', ids, shape),
       attention_mask: new ort.Tensor('int64', mask, shape),
@@ -73,11 +176,31 @@ export class Encoder {
     const out = await this.session.run(feeds)
     const hidden = out[this.model.config.output]
     if (!hidden) throw new Error(`model has no output ${this.model.config.output}`)
-    const [b, t, h] = hidden.dims as [number, number, number]
-    return meanPool(hidden.data as Float32Array, [b, t, h], mask, this.model.config.normalize)
+    const [, tokens, h] = hidden.dims as [number, number, number]
+    const data = hidden.data as Float32Array
+    return windows.map((w, b) => {
+      const at = (t: number) => data.subarray((b * tokens + t) * h, (b * tokens + t + 1) * h)
+      const sum = new Float32Array(h)
+      for (let t = 0; t < w.ids.length; t++) {
+        const s = at(t)
+        for (let k = 0; k < h; k++) sum[k] = (sum[k] as number) + (s[k] as number)
+      }
+      return {
+        sum,
+        count: w.ids.length,
+        cls: at(0).slice(),
+        states: w.firstPiece.map((p) => (p < 0 ? new Float32Array(h) : at(p).slice())),
+      }
+    })
   }
 
   async close(): Promise<void> {
     await this.session.release()
   }
+}
+
+/** A repository model's tokenizer, from its tokenizer.json and tokenizer_config.json. */
+export function loadTokenizer(dir: string): Tokenizer {
+  const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as object
+  return new Tokenizer(read('tokenizer.json'), read('tokenizer_config.json'))
 }

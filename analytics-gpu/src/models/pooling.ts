@@ -1,34 +1,10 @@
-/**
- * Mean pooling over the tokens the attention mask keeps, then L2 normalisation: a sentence
- * embedding from a [batch, tokens, hidden] tensor. Pure arithmetic.
- */
-export function meanPool(
-  hidden: Float32Array,
-  dims: readonly [number, number, number],
-  mask: ArrayLike<number | bigint>,
-  normalize = true
-): Float32Array[] {
-  const [batch, tokens, width] = dims
-  const out: Float32Array[] = []
-  for (let b = 0; b < batch; b++) {
-    const v = new Float32Array(width)
-    let kept = 0
-    for (let t = 0; t < tokens; t++) {
-      if (Number(mask[b * tokens + t]) === 0) continue
-      kept++
-      const base = (b * tokens + t) * width
-      for (let h = 0; h < width; h++) v[h] = (v[h] as number) + (hidden[base + h] as number)
-    }
-    if (kept) for (let h = 0; h < width; h++) v[h] = (v[h] as number) / kept
-    if (normalize) {
-      let norm = 0
-      for (let h = 0; h < width; h++) norm += (v[h] as number) ** 2
-      norm = Math.sqrt(norm) || 1
-      for (let h = 0; h < width; h++) v[h] = (v[h] as number) / norm
-    }
-    out.push(v)
-  }
-  return out
+/** Scales a vector to unit length in place (a zero vector stays zero). */
+export function normalise(v: Float32Array): Float32Array {
+  let norm = 0
+  for (let h = 0; h < v.length; h++) norm += (v[h] as number) ** 2
+  norm = Math.sqrt(norm) || 1
+  for (let h = 0; h < v.length; h++) v[h] = (v[h] as number) / norm
+  return v
 }
 
 /** Cosine of two vectors (dot product when both are normalised). */

@@ -48,6 +48,7 @@ export const ingestPlugin = fp<{ config: Config }>(
     const ingestor = new Ingestor({
       alerter,
       models: app.models ?? undefined,
+      health: app.detectorHealth,
       db,
       store: s3Store({
         endpoint: config.s3Endpoint,

@@ -38,7 +38,11 @@ export const detectRoutes: FastifyPluginAsync = async (app) => {
             ? { field: 'request' as const, path: `texts.${i}`, text: t }
             : { field: t.field, path: `texts.${i}`, text: t.text }
         const findings = [
-          ...detectAll([segment], { rules: body.rules, model: i === 0 ? body.model : undefined }),
+          ...detectAll([segment], {
+            rules: body.rules,
+            model: i === 0 ? body.model : undefined,
+            health: app.detectorHealth,
+          }),
           ...(app.models ? await app.models.detect([segment]) : []),
         ]
         return {
@@ -51,11 +55,12 @@ export const detectRoutes: FastifyPluginAsync = async (app) => {
     return { results, ms: Math.round((performance.now() - started) * 100) / 100 }
   })
 
+  // Detector health: what is loaded, where it runs, and how it has been doing.
   app.get('/v1/detectors', { preHandler: app.authenticate() }, async () => ({
     data: [
-      ...TEXT_DETECTORS.map((d) => ({ id: d.id, engine: 'patterns', ready: true })),
-      { id: 'rules', engine: 'tenant rules', ready: true },
-      ...(app.models?.health() ?? []),
-    ],
+      ...TEXT_DETECTORS.map((d) => ({ id: d.id, detector: d.id, engine: 'patterns', ready: true })),
+      { id: 'rules', detector: 'rules', engine: 'tenant rules', ready: true },
+      ...(app.models?.info() ?? []),
+    ].map((d) => ({ ...d, ...app.detectorHealth.stats(d.id) })),
   }))
 }

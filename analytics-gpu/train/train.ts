@@ -1,0 +1,119 @@
+/**
+ * Trains the heads of the model repository from the data in train/data (kept apart from
+ * eval/data): softmax regression over all-MiniLM-L6-v2, written to
+ * models/<head>/1/head.json. Deterministic (no sampling; the encoder runs one text at a time,
+ * because the int8 encoder scales activations per batch), and skipped when the head on disk was
+ * already made from the same data, encoder and recipe. `npm run train [head...]`, also run by
+ * `npm test`'s pretest once the weights are fetched.
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { loadRepository } from '../src/models/config'
+import { Encoder, type Encoded } from '../src/models/encoder'
+import { HeadWeights, predict, trainSoftmax } from '../src/models/head'
+import { parseMarkup } from '../src/models/markup'
+import { isCased, wordFeatures } from '../src/models/word-features'
+import { HEADS, type HeadSpec } from './heads'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const ENCODER = 'minilm-l6-v2'
+
+const encoderModel = loadRepository(join(ROOT, 'models')).get(ENCODER)
+if (!encoderModel) throw new Error(`${ENCODER} weights missing: run scripts/fetch-models.sh`)
+let encoder: Encoder | undefined
+const encode = async (text: string): Promise<Encoded> =>
+  (encoder ??= await Encoder.load(encoderModel, { device: 'cpu' })).encode(text)
+
+const dataLines = (file: string) =>
+  readFileSync(join(ROOT, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+
+/** Examples of one head: feature vectors and label indices. */
+async function examples(
+  spec: HeadSpec,
+  lines: string[]
+): Promise<{ xs: Float32Array[]; ys: number[] }> {
+  const xs: Float32Array[] = []
+  const ys: number[] = []
+  for (const line of lines) {
+    const row = JSON.parse(line) as Record<string, unknown>
+    if (spec.features === 'embedding') {
+      const { text, label } = spec.example(row)
+      xs.push((await encode(text)).embedding)
+      ys.push(spec.labels.indexOf(label))
+      continue
+    }
+    const { text, spans } = parseMarkup(String(row.text))
+    const { words, states } = await encode(text)
+    const cased = isCased(text)
+    words.forEach((w, i) => {
+      const span = spans.find((s) => w.start < s.end && s.start < w.end)
+      xs.push(wordFeatures(words, states, i, cased))
+      ys.push(span ? spec.labels.indexOf(span.label) : 0)
+    })
+  }
+  if (spec.features === 'embedding')
+    for (const file of spec.negatives ?? [])
+      for (const line of dataLines(file)) {
+        const { text } = JSON.parse(line) as { text: string }
+        xs.push((await encode(file.includes('entities') ? parseMarkup(text).text : text)).embedding)
+        ys.push(0)
+      }
+  if (ys.some((y) => y < 0))
+    throw new Error(`${spec.model}: a label outside ${spec.labels.join(', ')}`)
+  return { xs, ys }
+}
+
+const wanted = process.argv.slice(2)
+for (const spec of HEADS.filter((h) => !wanted.length || wanted.includes(h.model))) {
+  const raw = readFileSync(join(ROOT, spec.data), 'utf8')
+  const negatives = spec.features === 'embedding' ? (spec.negatives ?? []) : []
+  const sha256 = createHash('sha256')
+    .update(raw)
+    .update(negatives.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n'))
+    .update(JSON.stringify({ ...spec.recipe, features: spec.features, labels: spec.labels }))
+    .digest('hex')
+  const out = join(ROOT, 'models', spec.model, '1', 'head.json')
+  const current = existsSync(out)
+    ? HeadWeights.safeParse(JSON.parse(readFileSync(out, 'utf8')))
+    : undefined
+  if (current?.success && current.data.trainedOn.sha256 === sha256 && !process.env.RETRAIN) {
+    console.log(`${spec.model}: up to date`)
+    continue
+  }
+  const lines = raw.split('\n').filter((l) => l.trim())
+  const started = performance.now()
+  const { xs, ys } = await examples(spec, lines)
+  const counts = spec.labels.map((_, k) => ys.filter((y) => y === k).length)
+  const classWeights = spec.recipe.balanced
+    ? counts.map((c) => ys.length / (spec.labels.length * Math.max(c, 1)))
+    : spec.recipe.classWeights
+  const { weights, bias } = trainSoftmax(xs, ys, spec.labels.length, {
+    ...spec.recipe,
+    ...(classWeights ? { classWeights } : {}),
+  })
+  const right = xs.filter((x, i) => {
+    const p = predict({ weights, bias }, x)
+    return p.indexOf(Math.max(...p)) === ys[i]
+  }).length
+  const head: HeadWeights = {
+    labels: spec.labels,
+    features: spec.features,
+    weights,
+    bias,
+    trainedOn: {
+      data: [spec.data, ...negatives].join(' + '),
+      sha256,
+      examples: xs.length,
+      encoder: ENCODER,
+    },
+  }
+  mkdirSync(join(out, '..'), { recursive: true })
+  writeFileSync(out, JSON.stringify(head))
+  console.log(
+    `${spec.model}: ${lines.length} lines, ${xs.length} examples, training accuracy ${(right / xs.length).toFixed(3)}, ${((performance.now() - started) / 1000).toFixed(1)} s`
+  )
+}
+await encoder?.close()
