@@ -50,6 +50,34 @@ export const Config = z.object({
   /** The edge's summary endpoint (`https://<gateway>/api/v1/analytics/summaries`) and its secret. */
   edgeSummaryUrl: z.url().optional(),
   edgeSummarySecret: z.string().min(16).optional(),
+  /**
+   * Per-tenant summary secrets for a box serving several tenants (`tenantA=secret,tenantB=...`):
+   * each tenant's `analytics-summary` credential at the edge. EDGE_SUMMARY_SECRET is the
+   * fallback for tenants not listed.
+   */
+  edgeSummarySecrets: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const out: Record<string, string> = {}
+      for (const pair of s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const at = pair.indexOf('=')
+        const tenant = (at < 0 ? pair : pair.slice(0, at)).trim()
+        const secret = at < 0 ? '' : pair.slice(at + 1).trim()
+        if (at < 1 || secret.length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${tenant || pair}": want tenant=secret (16+ characters)`,
+          })
+          continue
+        }
+        out[tenant] = secret
+      }
+      return out
+    }),
   /** How long a readiness check waits for each dependency. */
   readinessTimeoutMs: z.coerce.number().int().positive().default(2_000),
 })
@@ -82,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertFrom: env.ALERT_FROM || undefined,
     edgeSummaryUrl: env.EDGE_SUMMARY_URL || undefined,
     edgeSummarySecret: env.EDGE_SUMMARY_SECRET || undefined,
+    edgeSummarySecrets: env.EDGE_SUMMARY_SECRETS || undefined,
   })
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)

@@ -117,6 +117,43 @@ describe('alerts', () => {
     await alerter.close()
   })
 
+  it("signs each tenant's summary with that tenant's secret, and sends none without one", async () => {
+    const secrets: Record<string, string> = {
+      ten_a: 'secret-of-tenant-a-000000',
+      ten_b: 'secret-of-tenant-b-000000',
+    }
+    const alerter = new Alerter({
+      db,
+      edgeSummaryUrl: `${receiverUrl}/multi`,
+      edgeSecret: (t) => secrets[t],
+    })
+    const violation = (tenantId: string) => ({
+      id: `v_${tenantId}`,
+      tenantId,
+      keyId: 'key_1',
+      recordId: 'rec_1',
+      detector: 'pii' as const,
+      kind: 'email',
+      severity: 'medium' as const,
+      score: 0.99,
+      at: new Date(),
+    })
+    await alerter.pushSummary('ten_b', [violation('ten_b')], 'obj-b')
+    const sent = received.filter((r) => r.path === '/multi')
+    expect(sent).toHaveLength(1)
+    expect(
+      verifyWebhook(secrets.ten_b as string, sent[0]?.body ?? '', sent[0]?.signature ?? '')
+    ).toBe(true)
+    expect(
+      verifyWebhook(secrets.ten_a as string, sent[0]?.body ?? '', sent[0]?.signature ?? '')
+    ).toBe(false)
+    await expect(alerter.pushSummary('ten_c', [violation('ten_c')], 'obj-c')).rejects.toThrow(
+      /no summary secret for tenant ten_c/
+    )
+    expect(received.filter((r) => r.path === '/multi')).toHaveLength(1)
+    await alerter.close()
+  })
+
   it('rejects stale and tampered signatures', () => {
     const body = '{"a":1}'
     const header = `t=${Math.floor(Date.now() / 1000) - 3600},v1=00`

@@ -72,3 +72,15 @@ describe('analytics /healthz and /readyz', () => {
     }
   })
 })
+
+describe('analytics configuration', () => {
+  it('reads per-tenant summary secrets and names a malformed entry', () => {
+    expect(
+      loadConfig({ EDGE_SUMMARY_SECRETS: 'ten_a=0123456789abcdef0, ten_b = fedcba98765432100' })
+        .edgeSummarySecrets
+    ).toEqual({ ten_a: '0123456789abcdef0', ten_b: 'fedcba98765432100' })
+    expect(() => loadConfig({ EDGE_SUMMARY_SECRETS: 'ten_a=short,ten_b' })).toThrow(
+      /edgeSummarySecrets: "ten_a": want tenant=secret[^]*"ten_b"/
+    )
+  })
+})

@@ -34,9 +34,9 @@ export interface AlerterOptions {
   /** SMTP (nodemailer URL), e.g. smtp://user:pass@host:587. */
   smtpUrl?: string | undefined
   from?: string
-  /** The edge's summary endpoint and the secret its signature uses. */
+  /** The edge's summary endpoint and, per tenant, the secret its signature uses. */
   edgeSummaryUrl?: string | undefined
-  edgeSecret?: string | undefined
+  edgeSecret?: string | ((tenantId: string) => string | undefined) | undefined
   fetch?: typeof fetch
   log?: { warn(obj: object, msg: string): void }
 }
@@ -121,13 +121,17 @@ export class Alerter {
       counts: [...counts.values()],
       keys: [...keys.values()],
     }
-    if (this.o.edgeSummaryUrl && this.o.edgeSecret) {
+    const secret =
+      typeof this.o.edgeSecret === 'function' ? this.o.edgeSecret(tenantId) : this.o.edgeSecret
+    if (this.o.edgeSummaryUrl && !secret)
+      throw new Error(`no summary secret for tenant ${tenantId} (EDGE_SUMMARY_SECRETS)`)
+    if (this.o.edgeSummaryUrl && secret) {
       const body = JSON.stringify(summary)
       const res = await this.#fetch(this.o.edgeSummaryUrl, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-trueport-signature': signWebhook(this.o.edgeSecret, body),
+          'x-trueport-signature': signWebhook(secret, body),
         },
         body,
       })

@@ -41,7 +41,7 @@ export const ingestPlugin = fp<{ config: Config }>(
       smtpUrl: config.smtpUrl,
       from: config.alertFrom,
       edgeSummaryUrl: config.edgeSummaryUrl,
-      edgeSecret: config.edgeSummarySecret,
+      edgeSecret: (tenantId) => config.edgeSummarySecrets[tenantId] ?? config.edgeSummarySecret,
       log: app.log,
     })
     app.addHook('onClose', () => alerter.close())
