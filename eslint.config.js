@@ -21,7 +21,13 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js', 'bench/portkey/loopback.cjs'] },
+        projectService: {
+          allowDefaultProject: [
+            'eslint.config.js',
+            'bench/portkey/loopback.cjs',
+            'analytics-gpu/src/models/inference-worker.mjs',
+          ],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
     },

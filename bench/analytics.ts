@@ -5,8 +5,9 @@
  * and the lag from an object's write to its violations being stored. Every detector the service
  * runs is on, the MiniLM encoder and every head on it (injection, toxicity, entities) included
  * (CUDA when present). Prompts and answers are the varied texts of the training sets (chat,
- * tickets, records, code, attacks, abuse), cut to 300 characters. BENCH_RECORDS (default 6000)
- * sets the volume; results go to docs/benchmarks.md.
+ * tickets, records, code, attacks, abuse), cut to BENCH_MAX_CHARS (default 300) characters, and
+ * made unique per record so no cache of any kind helps. BENCH_RECORDS (default 6000) sets the
+ * volume; results go to docs/benchmarks.md.
  */
 import { cpus, totalmem } from 'node:os'
 import { appendFileSync, readFileSync, readdirSync } from 'node:fs'
@@ -15,6 +16,7 @@ import type { AuditRecordV1 } from '@trueport/contracts'
 import { MongoClient } from 'mongodb'
 import { TEXT_DETECTORS } from '@trueport/analytics/detectors'
 import { DetectorHealth } from '@trueport/analytics/detectors/health'
+import { defaultThreads } from '@trueport/analytics/models/session'
 import { loadModelDetectors } from '@trueport/analytics/models'
 import { Ingestor } from '@trueport/analytics/ingest'
 import { collections, ensureViolationIndexes } from '@trueport/analytics/store'
@@ -24,20 +26,24 @@ import { startS3 } from '../test/services/s3'
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 6000)
 const PER_BATCH = 500
 const TRAIN = 'analytics-gpu/train/data'
+/** Longest prompt or answer, in characters (BENCH_MAX_CHARS). */
+const MAX_CHARS = Number(process.env.BENCH_MAX_CHARS ?? 300)
+/** Intra-op threads per model session (MODEL_THREADS, as the service reads it). */
+const THREADS = Number(process.env.MODEL_THREADS) || defaultThreads()
 /** Varied real-looking texts: every line of the training sets, markup removed, shuffled. */
 const TEXTS = readdirSync(TRAIN)
   .flatMap((f) => readFileSync(`${TRAIN}/${f}`, 'utf8').split('\n'))
   .filter((l) => l.trim())
   .map((l) => (JSON.parse(l) as { text: string }).text.replace(/\[\[[A-Z]+:([^\]]+)\]\]/g, '$1'))
-  .map((t) => t.slice(0, 300))
+  .map((t) => t.slice(0, MAX_CHARS))
   .sort(
     (a, b) => ((a.length * 31 + a.charCodeAt(0)) % 97) - ((b.length * 31 + b.charCodeAt(0)) % 97)
   )
 
 const sha = '0'.repeat(64)
 function record(tenantId: string, i: number): AuditRecordV1 {
-  const prompt = TEXTS[i % TEXTS.length] as string
-  const answer = TEXTS[(i * 7 + 3) % TEXTS.length] as string
+  const prompt = `${TEXTS[i % TEXTS.length] as string} (#${i})`
+  const answer = `${TEXTS[(i * 7 + 3) % TEXTS.length] as string} (#${i})`
   return {
     v: 1,
     id: `bench-${i}`,
@@ -108,9 +114,10 @@ try {
   }
   const health = new DetectorHealth()
   const models = await loadModelDetectors(
-    'analytics-gpu/models',
+    process.env.MODELS_DIR ?? 'analytics-gpu/models',
     (process.env.MODEL_DEVICE as 'auto' | 'cpu' | 'cuda' | undefined) ?? 'auto',
-    health
+    health,
+    THREADS
   )
   if (!models)
     throw new Error(
@@ -153,6 +160,7 @@ try {
     'rules',
     ...models.info().map((h) => `${h.id} (${h.engine})`),
   ].join(', ')
+  const meanChars = Math.round(TEXTS.reduce((n, t) => n + t.length, 0) / TEXTS.length)
   const perDetector = [
     ...TEXT_DETECTORS.map((d) => d.id),
     'rules',
@@ -166,7 +174,7 @@ try {
   const lines = [
     `## Analytics ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Machine: ${machine}. Detectors: ${detectors}; execution provider ${provider}. ${result.records} short chat records in ${result.objects} signed batches from s3rver, results in FerretDB, one ingestor.`,
+    `Machine: ${machine}. Detectors: ${detectors}; execution provider ${provider}. ${result.records} chat records (prompt and answer each at most ${MAX_CHARS} characters, mean ${meanChars}) in ${result.objects} signed batches from s3rver, results in FerretDB, one ingestor, ${THREADS} intra-op threads.`,
     '',
     '| records | seconds | records/s | violations stored | lag write -> violation stored (ms) |',
     '|---:|---:|---:|---:|---:|',

@@ -41,6 +41,8 @@ export const Config = z.object({
   /** The model repository (Triton layout) and where to run it: auto uses CUDA when present. */
   modelsDir: z.string().optional(),
   modelDevice: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  /** Intra-op threads per model session; every core up to four when unset. */
+  modelThreads: z.coerce.number().int().min(1).max(64).optional(),
   /** Alert mail: a nodemailer SMTP URL (smtp://user:pass@host:port). */
   smtpUrl: z
     .string()
@@ -106,6 +108,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pollIntervalMs: env.POLL_INTERVAL_MS || undefined,
     modelsDir: env.MODELS_DIR || undefined,
     modelDevice: env.MODEL_DEVICE || undefined,
+    modelThreads: env.MODEL_THREADS || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     alertFrom: env.ALERT_FROM || undefined,
     edgeSummaryUrl: env.EDGE_SUMMARY_URL || undefined,

@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tagSpans } from '../src/detectors/entities'
-import { HeadWeights, predict, trainSoftmax } from '../src/models/head'
+import { HeadWeights, predict, softmax, trainSoftmax } from '../src/models/head'
+import { SHAPE_FEATURES, wordFeatures, wordLogits } from '../src/models/word-features'
 import { parseMarkup } from '../src/models/markup'
 import { splitWords, windowWords } from '../src/models/words'
 
@@ -88,6 +89,23 @@ describe('softmax heads', () => {
         trainedOn: { data: 'x', sha256: 'y', examples: 1, encoder: 'z' },
       }).success
     ).toBe(false)
+  })
+
+  it('tag words by projecting each state once, exactly as over full feature vectors', () => {
+    const words = splitWords('Ask Ada in Paris')
+    let seed = 7
+    const rnd = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1
+    const h = 5
+    const states = words.map(() => Float32Array.from({ length: h }, rnd))
+    const head = {
+      weights: Array.from({ length: 3 }, () => Array.from({ length: 3 * h + SHAPE_FEATURES }, rnd)),
+      bias: [rnd(), rnd(), rnd()],
+    }
+    const fast = wordLogits(head, words, states, true).map(softmax)
+    words.forEach((_, i) => {
+      const slow = predict(head, wordFeatures(words, states, i, true))
+      slow.forEach((p, k) => expect(fast[i]?.[k]).toBeCloseTo(p, 9))
+    })
   })
 
   it('turn word probabilities into trimmed, merged entity spans', () => {

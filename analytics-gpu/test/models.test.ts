@@ -113,6 +113,13 @@ describe('MiniLM encoder (real pretrained weights, offline)', () => {
     expect(states).toHaveLength(words.length)
   })
 
+  it('remembers recent texts: a repeated system prompt pays the model once', async () => {
+    const prompt = `You are the support assistant of Acme (${Date.now()}). Answer briefly.`
+    const first = encoder.encode(prompt)
+    expect(encoder.encode(prompt)).toBe(first)
+    expect((await first).embedding).toHaveLength(384)
+  })
+
   it('tokenises word by word exactly as the tokenizer does the whole text', () => {
     const tokenizer = loadTokenizer(join(REPO, 'minilm-l6-v2'))
     const text = "Dr. María-José O'Neil (Zürich) paid $1,250.00 — ok?! 東京 email: a.b@c.io"

@@ -34,7 +34,11 @@ export const HEADS: HeadSpec[] = [
     labels: ['benign', 'injection'],
     features: 'embedding',
     example: (r) => ({ text: String(r.text), label: r.label === 1 ? 'injection' : 'benign' }),
-    negatives: ['train/data/toxicity.jsonl', 'train/data/entities.jsonl'],
+    negatives: [
+      'train/data/toxicity.jsonl',
+      'train/data/entities.jsonl',
+      'train/data/benign-technical.jsonl',
+    ],
     recipe: { epochs: 400, rate: 0.05, l2: 1e-3 },
   },
   {
@@ -43,7 +47,7 @@ export const HEADS: HeadSpec[] = [
     labels: ['clean', 'toxic', 'bias'],
     features: 'embedding',
     example: (r) => ({ text: String(r.text), label: String(r.label) }),
-    negatives: ['train/data/entities.jsonl'],
+    negatives: ['train/data/entities.jsonl', 'train/data/benign-technical.jsonl'],
     recipe: { epochs: 400, rate: 0.05, l2: 1e-3 },
   },
   {

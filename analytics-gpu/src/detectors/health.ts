@@ -51,13 +51,20 @@ export class DetectorHealth {
     t.lastError = { message: String((err as Error)?.message ?? err), at: new Date().toISOString() }
   }
 
-  /** Runs `fn`, timing it under `id` (an array result counts as findings); throws are counted. */
+  /**
+   * Runs `fn`, timing it under `id` (an array result counts as findings); throws are counted.
+   * A synchronous `fn` is timed as it runs, so work queued behind it is not charged to it; an
+   * asynchronous one until it settles (waiting for its micro-batch included).
+   */
   async time<T>(id: string, fn: () => Promise<T> | T): Promise<T> {
     const started = performance.now()
-    try {
-      const out = await fn()
+    const done = (out: T) => {
       this.record(id, performance.now() - started, Array.isArray(out) ? out.length : 0)
       return out
+    }
+    try {
+      const out = fn()
+      return out instanceof Promise ? done(await out) : done(out)
     } catch (err) {
       this.failed(id, err)
       throw err

@@ -1,9 +1,9 @@
 import { loadRepository, type ModelConfig, type RepositoryModel } from '../models/config'
 import { Classifier } from '../models/classifier'
 import { Encoder, type Encoded } from '../models/encoder'
-import { predict, readHead, type HeadWeights } from '../models/head'
+import { predict, readHead, softmax, type HeadWeights } from '../models/head'
 import type { Device } from '../models/session'
-import { isCased, wordFeatures } from '../models/word-features'
+import { isCased, wordLogits } from '../models/word-features'
 import { tagSpans } from './entities'
 import { DetectorHealth } from './health'
 import { combine, injectionSignals } from './injection-heuristics'
@@ -29,7 +29,10 @@ export interface ModelDetectors {
   close(): Promise<void>
 }
 
-type Run = (segment: Segment, encoded: ReadonlyMap<string, Encoded>) => Promise<Finding[]>
+type Run = (
+  segment: Segment,
+  encoded: ReadonlyMap<string, Encoded>
+) => Finding[] | Promise<Finding[]>
 
 interface Loaded {
   info: ModelDetectorInfo
@@ -79,7 +82,7 @@ function headRunner(model: RepositoryModel, head: HeadWeights, encoder: string):
   const { config } = model
   const threshold = config.threshold ?? 0.5
   if (head.features === 'embedding')
-    return async (segment, encoded) =>
+    return (segment, encoded) =>
       textFinding(
         config,
         head.labels,
@@ -87,10 +90,10 @@ function headRunner(model: RepositoryModel, head: HeadWeights, encoder: string):
         segment
       )
   const negative = config.negative_label ?? head.labels[0] ?? 'O'
-  return async (segment, encoded) => {
+  return (segment, encoded) => {
     const { words, states } = encoded.get(encoder) as Encoded
     const cased = isCased(segment.text)
-    const probs = words.map((_, i) => predict(head, wordFeatures(words, states, i, cased)))
+    const probs = wordLogits(head, words, states, cased).map(softmax)
     return tagSpans(words, probs, head.labels, negative, threshold).map((s) => ({
       detector: config.detector as DetectorId,
       kind: config.kinds[s.label] ?? s.label.toLowerCase(),
@@ -114,7 +117,9 @@ function headRunner(model: RepositoryModel, head: HeadWeights, encoder: string):
 export async function loadModelDetectors(
   repoDir: string,
   device: Device = 'auto',
-  health: DetectorHealth = new DetectorHealth()
+  health: DetectorHealth = new DetectorHealth(),
+  /** Intra-op threads per model session (default: every core up to four). */
+  threads?: number
 ): Promise<ModelDetectors | null> {
   const repo = loadRepository(repoDir)
   const all = [...repo.values()]
@@ -147,7 +152,7 @@ export async function loadModelDetectors(
       }
       let encoder = encoders.get(base.config.name)
       if (!encoder) {
-        encoder = await Encoder.load(base, { device })
+        encoder = await Encoder.load(base, { device, threads })
         encoders.set(base.config.name, encoder)
       }
       const head = readHead(m.modelPath)
@@ -163,7 +168,7 @@ export async function loadModelDetectors(
         run: headRunner(m, head, base.config.name),
       })
     } else if (config.task === 'text-classification') {
-      const classifier = await Classifier.load(m, device)
+      const classifier = await Classifier.load(m, device, threads)
       classifiers.push(classifier)
       const labels = config.labels as string[]
       loaded.push({

@@ -26,19 +26,30 @@ export function matchRules(
       if (text === undefined || m.index === undefined) continue
       const start = m.index + (rule.group ? m[0].indexOf(text) : 0)
       if (rule.valid && !rule.valid(text)) continue
-      out.push({
-        detector,
-        kind: rule.kind,
-        score: rule.score,
-        severity: rule.severity,
-        field: s.field,
-        path: s.path,
-        start,
-        end: start + text.length,
-      })
+      out.push(finding(detector, rule, s, start, text.length))
     }
   }
   return dedupe(out)
+}
+
+function finding(
+  detector: DetectorId,
+  rule: Pick<PatternRule, 'kind' | 'score' | 'severity'>,
+  s: Segment,
+  start: number,
+  length: number
+): Finding {
+  const { kind, score, severity } = rule
+  return {
+    detector,
+    kind,
+    score,
+    severity,
+    field: s.field,
+    path: s.path,
+    start,
+    end: start + length,
+  }
 }
 
 /** Drops findings contained in a longer (or equal, earlier) finding of the same detector. */
@@ -79,16 +90,7 @@ export function matchLabelled(
   const out: Finding[] = []
   const push = (rule: LabelledRule, value: string, start: number) => {
     if (rule.valid && !rule.valid(value)) return false
-    out.push({
-      detector,
-      kind: rule.kind,
-      score: rule.score,
-      severity: rule.severity,
-      field: s.field,
-      path: s.path,
-      start,
-      end: start + value.length,
-    })
+    out.push(finding(detector, rule, s, start, value.length))
     return true
   }
   for (const rule of rules) {

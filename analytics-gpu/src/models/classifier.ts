@@ -2,7 +2,8 @@ import type { Tokenizer } from '@huggingface/tokenizers'
 import { MicroBatcher } from './batcher'
 import type { RepositoryModel } from './config'
 import { loadTokenizer } from './encoder'
-import { openSession, ort, type Device } from './session'
+import type { Device } from './session'
+import { WorkerSession, type Feed } from './worker-session'
 
 /**
  * An operator's own text classifier (a fine-tuned DeBERTa or BERT exported to ONNX with its
@@ -16,7 +17,7 @@ export class Classifier {
   private constructor(
     readonly model: RepositoryModel,
     readonly provider: 'cuda' | 'cpu',
-    private readonly session: ort.InferenceSession,
+    private readonly session: WorkerSession,
     private readonly tokenizer: Tokenizer,
     private readonly pad: number
   ) {
@@ -26,18 +27,22 @@ export class Classifier {
     })
   }
 
-  static async load(model: RepositoryModel, device: Device = 'auto'): Promise<Classifier> {
+  static async load(
+    model: RepositoryModel,
+    device: Device = 'auto',
+    threads?: number
+  ): Promise<Classifier> {
     const labels = model.config.labels
     if (!labels || labels.length < 2)
       throw new Error(`model ${model.config.name}: a classifier needs at least two labels`)
     const tokenizer = loadTokenizer(model.tokenizerDir)
-    const { session, provider } = await openSession(model.modelPath, device)
+    const session = await WorkerSession.open(model.modelPath, device, threads)
     if (!session.outputNames.includes(model.config.output))
       throw new Error(
         `model ${model.config.name}: no output "${model.config.output}" (it has ${session.outputNames.join(', ')})`
       )
     const pad = tokenizer.token_to_id('[PAD]') ?? tokenizer.token_to_id('<pad>') ?? 0
-    return new Classifier(model, provider, session, tokenizer, pad)
+    return new Classifier(model, session.provider, session, tokenizer, pad)
   }
 
   /** Probabilities per label, in the configured label order. */
@@ -61,30 +66,29 @@ export class Classifier {
         mask[i * width + t] = 1n
       })
     )
-    const shape = [batch.length, width]
-    const feeds: Record<string, ort.Tensor> = {}
+    const dims = [batch.length, width]
+    const feeds: Record<string, Feed> = {}
     for (const name of this.session.inputNames) {
-      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', ids, shape)
-      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', mask, shape)
-      else if (name === 'token_type_ids')
-        feeds[name] = new ort.Tensor('int64', new BigInt64Array(n), shape)
+      if (name === 'input_ids') feeds[name] = { data: ids, dims }
+      else if (name === 'attention_mask') feeds[name] = { data: mask, dims }
+      else if (name === 'token_type_ids') feeds[name] = { data: new BigInt64Array(n), dims }
       else throw new Error(`model ${this.model.config.name}: unsupported input "${name}"`)
     }
-    const out = (await this.session.run(feeds))[this.model.config.output] as ort.Tensor
+    const out = await this.session.run(feeds, this.model.config.output)
     const labels = (this.model.config.labels as string[]).length
     const [rows, cols] = out.dims as [number, number]
     if (rows !== batch.length || cols !== labels)
       throw new Error(
         `model ${this.model.config.name}: output [${out.dims.join(', ')}] does not match ${labels} labels`
       )
-    const data = out.data as Float32Array
+    const data = out.data
     return batch.map((_, i) =>
       activate(data.subarray(i * cols, (i + 1) * cols), this.model.config.activation)
     )
   }
 
   async close(): Promise<void> {
-    await this.session.release()
+    await this.session.close()
   }
 }
 

@@ -30,7 +30,7 @@ export function readHead(path: string): HeadWeights {
 }
 
 /** Softmax in place over `z`. */
-function softmax(z: Float64Array): Float64Array {
+export function softmax(z: Float64Array): Float64Array {
   let max = -Infinity
   for (const v of z) max = Math.max(max, v)
   let sum = 0

@@ -23,7 +23,8 @@ export const modelsPlugin = fp<{ config: Config }>(
     const models = await loadModelDetectors(
       config.modelsDir ?? DEFAULT_REPO,
       config.modelDevice,
-      health
+      health,
+      config.modelThreads
     )
     if (!models) app.log.warn('no model weights in the repository: pattern detectors only')
     app.decorate('models', models)
