@@ -158,7 +158,9 @@ try {
   const detectors = [
     ...TEXT_DETECTORS.map((d) => `${d.id} (patterns)`),
     'rules',
-    ...models.info().map((h) => `${h.id} (${h.engine})`),
+    ...models
+      .info()
+      .map((h) => `${h.id} (${h.engine}${h.fields ? `; reads ${h.fields.join(' and ')}` : ''})`),
   ].join(', ')
   const meanChars = Math.round(TEXTS.reduce((n, t) => n + t.length, 0) / TEXTS.length)
   const perDetector = [

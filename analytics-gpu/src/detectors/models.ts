@@ -19,6 +19,8 @@ export interface ModelDetectorInfo {
   version: number
   ready: boolean
   provider?: 'cuda' | 'cpu'
+  /** Which sides of an interaction it reads. */
+  fields?: readonly ('request' | 'response')[]
   reason?: string
 }
 
@@ -162,6 +164,7 @@ export async function loadModelDetectors(
           engine: `${head.features === 'embedding' ? 'linear head' : 'token head'} over ${base.config.name}`,
           ready: true,
           provider: encoder.provider,
+          fields: config.fields,
         },
         fields: config.fields,
         encoder: base.config.name,
