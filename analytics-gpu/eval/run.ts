@@ -84,12 +84,16 @@ const modelled = (texts: string[]) => Promise.all(texts.map((t) => models.detect
 
 const rows: Row[] = []
 
-// Structured PII and PHI: the validated patterns.
-{
-  const data = read<{ text: string; spans: [string, string][] }>('pii.jsonl')
+// Structured PII and PHI: the validated patterns. The second set was written after the
+// patterns last changed and never looked at while changing them.
+for (const [file, name] of [
+  ['pii.jsonl', 'PII and PHI, structured (patterns)'],
+  ['pii-2.jsonl', 'PII and PHI, structured (patterns), second blind set'],
+] as const) {
+  const data = read<{ text: string; spans: [string, string][] }>(file)
   let acc = ZERO
   for (const d of data) {
-    const gold = d.spans.map(([kind, match]) => ({ kind, ...locate('pii.jsonl', d.text, match) }))
+    const gold = d.spans.map(([kind, match]) => ({ kind, ...locate(file, d.text, match) }))
     acc = add(
       acc,
       spanScore(
@@ -100,7 +104,7 @@ const rows: Row[] = []
     )
   }
   rows.push({
-    detector: 'PII and PHI, structured (patterns)',
+    detector: name,
     items: data.length,
     ...acc,
     target: 'recall >= 0.98 at precision >= 0.95',
@@ -162,9 +166,15 @@ const rows: Row[] = []
   })
 }
 
-// Prompt injection: the heuristics alone, then with the classifier.
-{
-  const data = read<{ text: string; label: 0 | 1 }>('injection.jsonl')
+// Prompt injection: the heuristics alone, then with the classifier. The first two sets have
+// been looked at while improving the heuristics (the second after its first, blind run gave
+// F1 0.727); the third was written after the last change and not looked at.
+for (const [file, suffix] of [
+  ['injection.jsonl', ''],
+  ['injection-2.jsonl', ', second set (development)'],
+  ['injection-3.jsonl', ', third blind set'],
+] as const) {
+  const data = read<{ text: string; label: 0 | 1 }>(file)
   const found = await modelled(data.map((d) => d.text))
   let alone = ZERO
   let both = ZERO
@@ -175,13 +185,13 @@ const rows: Row[] = []
     both = add(both, textScore(flagged([...patterns, ...(found[i] ?? [])]), d.label === 1))
   })
   rows.push({
-    detector: 'injection, heuristics alone',
+    detector: `injection, heuristics alone${suffix}`,
     items: data.length,
     ...alone,
     target: '(reference)',
   })
   rows.push({
-    detector: 'injection, MiniLM classifier + heuristics',
+    detector: `injection, MiniLM classifier + heuristics${suffix}`,
     items: data.length,
     ...both,
     target: 'F1 >= 0.90',

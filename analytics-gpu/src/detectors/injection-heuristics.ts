@@ -19,6 +19,18 @@ const SIGNALS: { kind: string; re: RegExp; weight: number }[] = [
     weight: 0.75,
   },
   {
+    kind: 'ignore_instructions',
+    re: /\b(?:olvida|oublie[zr]?|vergiss|vergessen sie|esque[cç]a|dimentica)\b[^.\n]{0,30}\b(?:instrucciones|consignes|instructions|Anweisungen|instruções|istruzioni|reglas|règles|Regeln|regole)\b|забудь(?:те)?[^.\n]{0,30}(?:инструкции|указания|правила)/giu,
+    weight: 0.75,
+  },
+  // Text inside pasted content or a tool result that speaks to the model: the mark of an
+  // indirect injection ("NOTE TO AI AGENTS:", "assistant: disregard ...", "Hey AI note-taker").
+  {
+    kind: 'addressed_to_model',
+    re: /\b(?:note|message|instructions?|reminder|directive)s? (?:to|for) (?:the |any |all )?(?:AI|assistant|agent|model|LLM|summari[sz]er|bot|chatbot|note-taker|reviewer|copilot)s?\b|\b(?:AI|LLM) (?:models?|agents?|assistants?|systems?|summari[sz]ers?|code reviewers?|readers?)\s*(?:reading|processing|summari[sz]ing|reviewing)?[^.\n]{0,20}?:|\b(?:hey|dear|attention|hi),? (?:AI|assistant|agent|bot|chatbot|LLM|model|summari[sz]er|note-taker)\b|\bSYSTEM (?:NOTE|MESSAGE|OVERRIDE|INSTRUCTION)\b|["'\s([]assistant:\s*(?:ignore|disregard|forget|instead|do not|don't|you must|please)/gi,
+    weight: 0.55,
+  },
+  {
     kind: 'role_override',
     re: /\b(?:you are now|from now on,? you(?: are| will)|pretend (?:to be|you are)|act as (?:an? )?(?:unfiltered|uncensored|evil|jailbroken))\b/gi,
     weight: 0.45,

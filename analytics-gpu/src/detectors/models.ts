@@ -120,9 +120,14 @@ export async function loadModelDetectors(
   repoDir: string,
   device: Device = 'auto',
   health: DetectorHealth = new DetectorHealth(),
-  /** Intra-op threads per model session (default: every core up to four). */
-  threads?: number
+  options: {
+    /** Intra-op threads per model session (default: every core up to four). */
+    threads?: number | undefined
+    /** Recent texts the encoder remembers (default 2,048; 0 for none). */
+    rememberTexts?: number | undefined
+  } = {}
 ): Promise<ModelDetectors | null> {
+  const { threads, rememberTexts } = options
   const repo = loadRepository(repoDir)
   const all = [...repo.values()]
   const replaced = new Set(all.filter((m) => m.config.enabled).flatMap((m) => m.config.replaces))
@@ -154,14 +159,14 @@ export async function loadModelDetectors(
       }
       let encoder = encoders.get(base.config.name)
       if (!encoder) {
-        encoder = await Encoder.load(base, { device, threads })
+        encoder = await Encoder.load(base, { device, threads, rememberTexts })
         encoders.set(base.config.name, encoder)
       }
       const head = readHead(m.modelPath)
       loaded.push({
         info: {
           ...info,
-          engine: `${head.features === 'embedding' ? 'linear head' : 'token head'} over ${base.config.name}`,
+          engine: `${head.features === 'word-context' ? 'token head' : 'linear head'} over ${base.config.name}`,
           ready: true,
           provider: encoder.provider,
           fields: config.fields,

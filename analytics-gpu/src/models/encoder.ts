@@ -35,7 +35,7 @@ interface WindowOut {
  * batch widely and long windows go in small groups. */
 const MAX_BATCH_TOKENS = 512
 
-/** Texts remembered (least recently used dropped first), up to this length each. */
+/** Texts remembered by default (least recently used dropped first), up to this length each. */
 const RECENT_TEXTS = 2048
 const RECENT_MAX_CHARS = 8192
 
@@ -60,7 +60,8 @@ export class Encoder {
     readonly provider: 'cuda' | 'cpu',
     private readonly session: WorkerSession,
     private readonly tokenizer: Tokenizer,
-    maxWaitMs: number
+    maxWaitMs: number,
+    private readonly remember: number
   ) {
     // What the tokenizer wraps around any text ([CLS] ... [SEP] for BERT).
     const empty = tokenizer.encode('').ids
@@ -76,7 +77,13 @@ export class Encoder {
 
   static async load(
     model: RepositoryModel,
-    options: { device?: Device; threads?: number | undefined; maxWaitMs?: number } = {}
+    options: {
+      device?: Device
+      threads?: number | undefined
+      maxWaitMs?: number
+      /** How many recent texts to remember (0: none). */
+      rememberTexts?: number | undefined
+    } = {}
   ): Promise<Encoder> {
     const tokenizer = loadTokenizer(model.tokenizerDir)
     const session = await WorkerSession.open(
@@ -84,7 +91,14 @@ export class Encoder {
       options.device ?? 'auto',
       options.threads
     )
-    return new Encoder(model, session.provider, session, tokenizer, options.maxWaitMs ?? 2)
+    return new Encoder(
+      model,
+      session.provider,
+      session,
+      tokenizer,
+      options.maxWaitMs ?? 2,
+      options.rememberTexts ?? RECENT_TEXTS
+    )
   }
 
   get dims(): number {
@@ -108,9 +122,9 @@ export class Encoder {
       return hit
     }
     const encoded = this.#encode(text)
-    if (text.length <= RECENT_MAX_CHARS) {
+    if (this.remember > 0 && text.length <= RECENT_MAX_CHARS) {
       this.#recent.set(text, encoded)
-      if (this.#recent.size > RECENT_TEXTS)
+      if (this.#recent.size > this.remember)
         this.#recent.delete(this.#recent.keys().next().value as string)
       encoded.catch(() => this.#recent.delete(text))
     }

@@ -24,7 +24,7 @@ export const modelsPlugin = fp<{ config: Config }>(
       config.modelsDir ?? DEFAULT_REPO,
       config.modelDevice,
       health,
-      config.modelThreads
+      { threads: config.modelThreads }
     )
     if (!models) app.log.warn('no model weights in the repository: pattern detectors only')
     app.decorate('models', models)
