@@ -14,6 +14,8 @@ interface Common {
 interface TextHead extends Common {
   features: 'embedding'
   example: (row: Record<string, unknown>) => { text: string; label: string }
+  /** More files in the same format as `data`, read the same way. */
+  more?: string[]
   /**
    * Other training files whose every text is an example of the first (negative) label: the
    * varied traffic (records, logs, code, names, abuse) a balanced set of attacks and prompts
@@ -34,6 +36,7 @@ export const HEADS: HeadSpec[] = [
     labels: ['benign', 'injection'],
     features: 'embedding',
     example: (r) => ({ text: String(r.text), label: r.label === 1 ? 'injection' : 'benign' }),
+    more: ['train/data/injection-direct.jsonl', 'train/data/injection-indirect.jsonl'],
     negatives: [
       'train/data/toxicity.jsonl',
       'train/data/entities.jsonl',

@@ -68,7 +68,8 @@ async function examples(
 
 const wanted = process.argv.slice(2)
 for (const spec of HEADS.filter((h) => !wanted.length || wanted.includes(h.model))) {
-  const raw = readFileSync(join(ROOT, spec.data), 'utf8')
+  const files = [spec.data, ...(spec.features === 'embedding' ? (spec.more ?? []) : [])]
+  const raw = files.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n')
   const negatives = spec.features === 'embedding' ? (spec.negatives ?? []) : []
   const sha256 = createHash('sha256')
     .update(raw)
@@ -104,7 +105,7 @@ for (const spec of HEADS.filter((h) => !wanted.length || wanted.includes(h.model
     weights,
     bias,
     trainedOn: {
-      data: [spec.data, ...negatives].join(' + '),
+      data: [...files, ...negatives].join(' + '),
       sha256,
       examples: xs.length,
       encoder: ENCODER,
