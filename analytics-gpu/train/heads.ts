@@ -36,7 +36,10 @@ export const HEADS: HeadSpec[] = [
     labels: ['benign', 'injection'],
     features: 'embedding',
     example: (r) => ({ text: String(r.text), label: r.label === 1 ? 'injection' : 'benign' }),
-    more: ['train/data/injection-direct.jsonl', 'train/data/injection-indirect.jsonl'],
+    // injection-indirect.jsonl (attacks inside pasted documents, each paired with the same
+    // document clean) is kept for a fine-tuned model: this linear head over one pooled vector
+    // cannot separate the pairs and learns "summarise this document" as the attack instead.
+    more: ['train/data/injection-direct.jsonl'],
     negatives: [
       'train/data/toxicity.jsonl',
       'train/data/entities.jsonl',
