@@ -16,7 +16,7 @@ import type { AuditRecordV1 } from '@trueport/contracts'
 import { MongoClient } from 'mongodb'
 import { TEXT_DETECTORS } from '@trueport/analytics/detectors'
 import { DetectorHealth } from '@trueport/analytics/detectors/health'
-import { defaultThreads } from '@trueport/analytics/models/session'
+import { defaultPlan } from '@trueport/analytics/models/session'
 import { loadModelDetectors } from '@trueport/analytics/models'
 import { Ingestor } from '@trueport/analytics/ingest'
 import { collections, ensureViolationIndexes } from '@trueport/analytics/store'
@@ -28,8 +28,11 @@ const PER_BATCH = 500
 const TRAIN = 'analytics-gpu/train/data'
 /** Longest prompt or answer, in characters (BENCH_MAX_CHARS). */
 const MAX_CHARS = Number(process.env.BENCH_MAX_CHARS ?? 300)
-/** Intra-op threads per model session (MODEL_THREADS, as the service reads it). */
-const THREADS = Number(process.env.MODEL_THREADS) || defaultThreads()
+/** Sessions per model and intra-op threads each (MODEL_WORKERS, MODEL_THREADS, as the service reads them). */
+const PLAN = defaultPlan({
+  threads: Number(process.env.MODEL_THREADS) || undefined,
+  workers: Number(process.env.MODEL_WORKERS) || undefined,
+})
 /** Varied real-looking texts: every line of the training sets, markup removed, shuffled. */
 const TEXTS = readdirSync(TRAIN)
   .flatMap((f) => readFileSync(`${TRAIN}/${f}`, 'utf8').split('\n'))
@@ -118,7 +121,7 @@ try {
     (process.env.MODEL_DEVICE as 'auto' | 'cpu' | 'cuda' | undefined) ?? 'auto',
     health,
     // Every text is different in this run; the remembered-texts cache would not help.
-    { threads: THREADS, rememberTexts: 0 }
+    { ...PLAN, rememberTexts: 0 }
   )
   if (!models)
     throw new Error(
@@ -177,7 +180,7 @@ try {
   const lines = [
     `## Analytics ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
-    `Machine: ${machine}. Detectors: ${detectors}; execution provider ${provider}. ${result.records} chat records (prompt and answer each at most ${MAX_CHARS} characters, mean ${meanChars}) in ${result.objects} signed batches from s3rver, results in FerretDB, one ingestor, ${THREADS} intra-op threads.`,
+    `Machine: ${machine}. Detectors: ${detectors}; execution provider ${provider}. ${result.records} chat records (prompt and answer each at most ${MAX_CHARS} characters, mean ${meanChars}) in ${result.objects} signed batches from s3rver, results in FerretDB, one ingestor, ${provider === 'cuda' ? 'one session' : `${PLAN.workers} sessions of ${PLAN.threads} intra-op thread${PLAN.threads > 1 ? 's' : ''}`} per model.`,
     '',
     '| records | seconds | records/s | violations stored | lag write -> violation stored (ms) |',
     '|---:|---:|---:|---:|---:|',

@@ -41,8 +41,9 @@ export const Config = z.object({
   /** The model repository (Triton layout) and where to run it: auto uses CUDA when present. */
   modelsDir: z.string().optional(),
   modelDevice: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
-  /** Intra-op threads per model session; every core up to four when unset. */
+  /** Intra-op threads per model session and sessions per model; see planSessions when unset. */
   modelThreads: z.coerce.number().int().min(1).max(64).optional(),
+  modelWorkers: z.coerce.number().int().min(1).max(64).optional(),
   /** Alert mail: a nodemailer SMTP URL (smtp://user:pass@host:port). */
   smtpUrl: z
     .string()
@@ -109,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     modelsDir: env.MODELS_DIR || undefined,
     modelDevice: env.MODEL_DEVICE || undefined,
     modelThreads: env.MODEL_THREADS || undefined,
+    modelWorkers: env.MODEL_WORKERS || undefined,
     smtpUrl: env.SMTP_URL || undefined,
     alertFrom: env.ALERT_FROM || undefined,
     edgeSummaryUrl: env.EDGE_SUMMARY_URL || undefined,

@@ -9,6 +9,8 @@ import { injectionSignals } from '../src/detectors/injection-heuristics'
 import { MicroBatcher } from '../src/models/batcher'
 import { loadRepository } from '../src/models/config'
 import { Encoder } from '../src/models/encoder'
+import { SessionPool } from '../src/models/pool'
+import { planSessions } from '../src/models/session'
 import { cosine, normalise } from '../src/models/pooling'
 import { splitWords } from '../src/models/words'
 import { loadTokenizer } from '../src/models/encoder'
@@ -66,6 +68,40 @@ describe('model repository', () => {
       JSON.stringify({ name: 'bad', platform: 'tensorflow' })
     )
     expect(() => loadRepository(broken)).toThrow(/invalid config.json/)
+  })
+})
+
+describe('sessions per model', () => {
+  it('plans single-threaded sessions side by side on small boxes, wider ones on big boxes', () => {
+    expect(planSessions(1)).toEqual({ workers: 1, threads: 1 })
+    expect(planSessions(2)).toEqual({ workers: 2, threads: 1 })
+    expect(planSessions(4)).toEqual({ workers: 2, threads: 2 })
+    expect(planSessions(16)).toEqual({ workers: 4, threads: 4 })
+    expect(planSessions(16, { threads: 2 })).toEqual({ workers: 8, threads: 2 })
+    expect(planSessions(2, { workers: 1, threads: 2 })).toEqual({ workers: 1, threads: 2 })
+  })
+
+  it('spreads concurrent runs over its sessions, each answering the same as the others', async () => {
+    const model = loadRepository(REPO).get('minilm-l6-v2')
+    if (!model) throw new Error('model weights missing')
+    const pool = await SessionPool.open(model.modelPath, 'cpu', { workers: 2, threads: 1 })
+    try {
+      expect(pool.size).toBe(2)
+      const feeds = () => ({
+        input_ids: { data: BigInt64Array.from([101n, 7592n, 2088n, 102n]), dims: [1, 4] },
+        attention_mask: { data: BigInt64Array.from([1n, 1n, 1n, 1n]), dims: [1, 4] },
+        token_type_ids: { data: new BigInt64Array(4), dims: [1, 4] },
+      })
+      const runs = [pool.run(feeds(), 'last_hidden_state'), pool.run(feeds(), 'last_hidden_state')]
+      expect(pool.inFlight).toEqual([1, 1])
+      const [a, b] = await Promise.all(runs)
+      expect(a?.dims).toEqual([1, 4, 384])
+      expect(Array.from(a?.data ?? [])).toEqual(Array.from(b?.data ?? []))
+      expect(pool.inFlight).toEqual([0, 0])
+    } finally {
+      await pool.close()
+    }
+    await expect(pool.run({}, 'last_hidden_state')).rejects.toThrow(/closed/)
   })
 })
 

@@ -121,13 +121,14 @@ export async function loadModelDetectors(
   device: Device = 'auto',
   health: DetectorHealth = new DetectorHealth(),
   options: {
-    /** Intra-op threads per model session (default: every core up to four). */
+    /** Intra-op threads per model session and sessions per model (default: planSessions). */
     threads?: number | undefined
+    workers?: number | undefined
     /** Recent texts the encoder remembers (default 2,048; 0 for none). */
     rememberTexts?: number | undefined
   } = {}
 ): Promise<ModelDetectors | null> {
-  const { threads, rememberTexts } = options
+  const { threads, workers, rememberTexts } = options
   const repo = loadRepository(repoDir)
   const all = [...repo.values()]
   const replaced = new Set(all.filter((m) => m.config.enabled).flatMap((m) => m.config.replaces))
@@ -159,7 +160,7 @@ export async function loadModelDetectors(
       }
       let encoder = encoders.get(base.config.name)
       if (!encoder) {
-        encoder = await Encoder.load(base, { device, threads, rememberTexts })
+        encoder = await Encoder.load(base, { device, threads, workers, rememberTexts })
         encoders.set(base.config.name, encoder)
       }
       const head = readHead(m.modelPath)
@@ -176,7 +177,7 @@ export async function loadModelDetectors(
         run: headRunner(m, head, base.config.name),
       })
     } else if (config.task === 'text-classification') {
-      const classifier = await Classifier.load(m, device, threads)
+      const classifier = await Classifier.load(m, device, { threads, workers })
       classifiers.push(classifier)
       const labels = config.labels as string[]
       loaded.push({

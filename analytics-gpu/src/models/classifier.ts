@@ -2,8 +2,9 @@ import type { Tokenizer } from '@huggingface/tokenizers'
 import { MicroBatcher } from './batcher'
 import type { RepositoryModel } from './config'
 import { loadTokenizer } from './encoder'
+import { SessionPool } from './pool'
 import type { Device } from './session'
-import { WorkerSession, type Feed } from './worker-session'
+import type { Feed } from './worker-session'
 
 /**
  * An operator's own text classifier (a fine-tuned DeBERTa or BERT exported to ONNX with its
@@ -17,26 +18,27 @@ export class Classifier {
   private constructor(
     readonly model: RepositoryModel,
     readonly provider: 'cuda' | 'cpu',
-    private readonly session: WorkerSession,
+    private readonly session: SessionPool,
     private readonly tokenizer: Tokenizer,
     private readonly pad: number
   ) {
     this.#batcher = new MicroBatcher((ids) => this.run(ids), {
       maxBatch: model.config.max_batch_size,
       maxWaitMs: 2,
+      maxConcurrent: 2 * session.size,
     })
   }
 
   static async load(
     model: RepositoryModel,
     device: Device = 'auto',
-    threads?: number
+    plan: { threads?: number | undefined; workers?: number | undefined } = {}
   ): Promise<Classifier> {
     const labels = model.config.labels
     if (!labels || labels.length < 2)
       throw new Error(`model ${model.config.name}: a classifier needs at least two labels`)
     const tokenizer = loadTokenizer(model.tokenizerDir)
-    const session = await WorkerSession.open(model.modelPath, device, threads)
+    const session = await SessionPool.open(model.modelPath, device, plan)
     if (!session.outputNames.includes(model.config.output))
       throw new Error(
         `model ${model.config.name}: no output "${model.config.output}" (it has ${session.outputNames.join(', ')})`

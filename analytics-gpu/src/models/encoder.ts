@@ -5,7 +5,8 @@ import { MicroBatcher } from './batcher'
 import type { RepositoryModel } from './config'
 import { normalise } from './pooling'
 import type { Device } from './session'
-import { WorkerSession, type Feed } from './worker-session'
+import { SessionPool } from './pool'
+import type { Feed } from './worker-session'
 import { splitWords, windowWords, type Word } from './words'
 
 /** One text through the encoder: its sentence embedding and a state per word. */
@@ -58,7 +59,7 @@ export class Encoder {
   private constructor(
     readonly model: RepositoryModel,
     readonly provider: 'cuda' | 'cpu',
-    private readonly session: WorkerSession,
+    private readonly session: SessionPool,
     private readonly tokenizer: Tokenizer,
     maxWaitMs: number,
     private readonly remember: number
@@ -70,8 +71,8 @@ export class Encoder {
     this.#batcher = new MicroBatcher<Window, WindowOut>((w) => this.run(w), {
       maxBatch: model.config.max_batch_size,
       maxWaitMs,
-      // One batch computing on the worker, the next already posted: the worker never idles.
-      maxConcurrent: 2,
+      // One batch computing on each worker, the next already posted: no worker idles.
+      maxConcurrent: 2 * session.size,
     })
   }
 
@@ -80,17 +81,18 @@ export class Encoder {
     options: {
       device?: Device
       threads?: number | undefined
+      /** Sessions side by side on the CPU (default: see planSessions). */
+      workers?: number | undefined
       maxWaitMs?: number
       /** How many recent texts to remember (0: none). */
       rememberTexts?: number | undefined
     } = {}
   ): Promise<Encoder> {
     const tokenizer = loadTokenizer(model.tokenizerDir)
-    const session = await WorkerSession.open(
-      model.modelPath,
-      options.device ?? 'auto',
-      options.threads
-    )
+    const session = await SessionPool.open(model.modelPath, options.device ?? 'auto', {
+      threads: options.threads,
+      workers: options.workers,
+    })
     return new Encoder(
       model,
       session.provider,

@@ -30,10 +30,51 @@ function shapeOf(words: readonly Word[], i: number, cased: boolean): number[] {
 }
 
 /**
- * A linear head's logits for every word of a text, as `wordFeatures` would give them, without
- * building each word's feature vector: each state is projected once through the head's
- * self, previous-word and next-word blocks, and each word adds up its neighbours'
- * projections (three times less arithmetic, no allocation per word).
+ * A word head's weights laid out for projection. Softmax ignores a shift common to every
+ * label, so each label's weights are kept relative to the first label's (whose logit is then
+ * zero): a quarter less arithmetic for a four-label head, the same probabilities.
+ */
+interface Compiled {
+  k: number
+  h: number
+  /** t[(b * (k-1) + (c-1)) * h + d]: block b (self, as previous, as next), label c. */
+  t: Float64Array
+  shape: Float64Array
+  bias: Float64Array
+}
+const compiled = new WeakMap<object, Compiled>()
+
+function compile(
+  head: { weights: readonly (readonly number[])[]; bias: readonly number[] },
+  h: number
+): Compiled {
+  const hit = compiled.get(head)
+  if (hit?.h === h) return hit
+  const k = head.bias.length
+  const m = k - 1
+  const base = head.weights[0] as readonly number[]
+  const rel = (c: number, j: number) =>
+    ((head.weights[c] as readonly number[])[j] as number) - (base[j] as number)
+  const t = new Float64Array(h * 3 * m)
+  const shape = new Float64Array(m * SHAPE_FEATURES)
+  const bias = new Float64Array(m)
+  for (let c = 1; c < k; c++) {
+    for (let b = 0; b < 3; b++)
+      for (let d = 0; d < h; d++) t[(b * m + (c - 1)) * h + d] = rel(c, b * h + d)
+    for (let f = 0; f < SHAPE_FEATURES; f++) shape[(c - 1) * SHAPE_FEATURES + f] = rel(c, 3 * h + f)
+    bias[c - 1] = (head.bias[c] as number) - (head.bias[0] as number)
+  }
+  const out: Compiled = { k, h, t, shape, bias }
+  compiled.set(head, out)
+  return out
+}
+
+/**
+ * A linear head's logits for every word of a text (up to a shift per word, which softmax
+ * ignores), as `wordFeatures` would give them, without building each word's feature vector:
+ * each state is projected once through the head's self, previous-word and next-word blocks,
+ * and each word adds up its neighbours' projections (three times less arithmetic, no
+ * allocation per word).
  */
 export function wordLogits(
   head: { weights: readonly (readonly number[])[]; bias: readonly number[] },
@@ -41,35 +82,37 @@ export function wordLogits(
   states: readonly Float32Array[],
   cased: boolean
 ): Float64Array[] {
-  const k = head.bias.length
-  const h = states[0]?.length ?? 0
-  const proj = (s: Float32Array, block: number) => {
-    const out = new Float64Array(k)
-    for (let c = 0; c < k; c++) {
-      const row = head.weights[c] as readonly number[]
+  const n = words.length
+  const { k, h, t, shape: shapeW, bias } = compile(head, states[0]?.length ?? 0)
+  const m = k - 1
+  const w = 3 * m
+  // proj[i * w + b * m + c]: word i's state through block b, label c + 1.
+  const proj = new Float64Array(n * w)
+  for (let i = 0; i < n; i++) {
+    const s = states[i]
+    if (!s) continue
+    for (let r = 0; r < w; r++) {
+      const row = r * h
       let z = 0
-      for (let d = 0; d < h; d++) z += (row[block * h + d] as number) * (s[d] as number)
-      out[c] = z
+      for (let d = 0; d < h; d++) z += (t[row + d] as number) * (s[d] as number)
+      proj[i * w + r] = z
     }
-    return out
   }
-  const self = states.map((s) => proj(s, 0))
-  const asPrev = states.map((s) => proj(s, 1))
-  const asNext = states.map((s) => proj(s, 2))
-  return words.map((_, i) => {
+  const out: Float64Array[] = []
+  for (let i = 0; i < n; i++) {
     const shape = shapeOf(words, i, cased)
     const z = new Float64Array(k)
-    for (let c = 0; c < k; c++) {
-      const row = head.weights[c] as readonly number[]
-      let v = (head.bias[c] as number) + (self[i]?.[c] ?? 0)
-      v += asPrev[i - 1]?.[c] ?? 0
-      v += asNext[i + 1]?.[c] ?? 0
+    for (let c = 0; c < m; c++) {
+      let v = (bias[c] as number) + (proj[i * w + c] as number)
+      if (i > 0) v += proj[(i - 1) * w + m + c] as number
+      if (i + 1 < n) v += proj[(i + 1) * w + 2 * m + c] as number
       for (let f = 0; f < SHAPE_FEATURES; f++)
-        v += (row[3 * h + f] as number) * (shape[f] as number)
-      z[c] = v
+        v += (shapeW[c * SHAPE_FEATURES + f] as number) * (shape[f] as number)
+      z[c + 1] = v
     }
-    return z
-  })
+    out.push(z)
+  }
+  return out
 }
 
 export function wordFeatures(

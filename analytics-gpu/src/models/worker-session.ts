@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads'
-import { cudaProviderInstalled, defaultThreads, type Device } from './session'
+import { cudaProviderInstalled, type Device } from './session'
 
 export interface Feed {
   data: BigInt64Array
@@ -31,6 +31,8 @@ export class WorkerSession {
   #worker: Worker | undefined
   #ready: Promise<Ready> | undefined
   #next = 0
+  #waiting = 0
+  #closed = false
   readonly #pending = new Map<
     number,
     { resolve: (o: Output) => void; reject: (e: Error) => void }
@@ -45,7 +47,7 @@ export class WorkerSession {
     readonly outputNames: readonly string[]
   ) {}
 
-  static async open(path: string, device: Device = 'auto', threads = defaultThreads()) {
+  static async open(path: string, device: Device = 'auto', threads = 1) {
     const providers: ('cuda' | 'cpu')[] =
       device === 'cuda'
         ? ['cuda']
@@ -85,13 +87,30 @@ export class WorkerSession {
     worker.on('exit', (code) => fail(new Error(`inference worker exited (code ${code})`)))
   }
 
+  /** Runs asked for and not yet answered (counted from the call, so a pool can balance). */
+  get inFlight(): number {
+    return this.#waiting
+  }
+
   async run(feeds: Record<string, Feed>, output: string): Promise<Output> {
+    this.#waiting++
+    try {
+      return await this.#run(feeds, output)
+    } finally {
+      this.#waiting--
+    }
+  }
+
+  async #run(feeds: Record<string, Feed>, output: string): Promise<Output> {
+    if (this.#closed) throw new Error('inference session is closed')
     if (!this.#worker) {
       const w = spawn(this.path, this.providers, this.threads)
       this.#adopt(w.worker, w.ready)
     }
     await this.#ready
-    const worker = this.#worker as Worker
+    const worker = this.#worker
+    if (!worker)
+      throw new Error(this.#closed ? 'inference session is closed' : 'inference worker exited')
     const id = this.#next++
     return new Promise<Output>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject })
@@ -102,7 +121,9 @@ export class WorkerSession {
     })
   }
 
+  /** Stops the worker; runs still in flight fail, later runs are refused. */
   async close(): Promise<void> {
+    this.#closed = true
     const worker = this.#worker
     this.#worker = undefined
     if (!worker) return

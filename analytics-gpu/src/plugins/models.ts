@@ -24,7 +24,7 @@ export const modelsPlugin = fp<{ config: Config }>(
       config.modelsDir ?? DEFAULT_REPO,
       config.modelDevice,
       health,
-      { threads: config.modelThreads }
+      { threads: config.modelThreads, workers: config.modelWorkers }
     )
     if (!models) app.log.warn('no model weights in the repository: pattern detectors only')
     app.decorate('models', models)
