@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { detectAll, type Segment } from '../src/detectors'
 import { injectionSignals } from '../src/detectors/injection-heuristics'
-import { deaValid, ibanValid, luhnValid, npiValid } from '../src/detectors/validators'
+import {
+  aadhaarValid,
+  bsnValid,
+  deaValid,
+  dniValid,
+  ibanValid,
+  luhnValid,
+  nirValid,
+  npiValid,
+  sinValid,
+} from '../src/detectors/validators'
 
 const req = (text: string): Segment => ({ field: 'request', path: 'messages.0.content', text })
 const res = (text: string): Segment => ({
@@ -44,6 +54,44 @@ describe('pattern detectors', () => {
     ).toEqual([])
     expect(luhnValid('4111111111111111')).toBe(true)
     expect(ibanValid('GB82WEST12345698765433')).toBe(false)
+  })
+
+  it('finds national identifiers by checksum, the weakly checked ones after their label', () => {
+    const ids = (text: string) =>
+      detectAll([req(text)])
+        .filter((f) => f.detector === 'pii')
+        .map((f) => `${f.kind}=${text.slice(f.start, f.end)}`)
+    expect(aadhaarValid('4796 2249 0803')).toBe(true)
+    expect(aadhaarValid('4796 2249 0804')).toBe(false)
+    expect(bsnValid('111222333')).toBe(true)
+    expect(bsnValid('123456789')).toBe(false)
+    expect(dniValid('12345678Z')).toBe(true)
+    expect(dniValid('12345678A')).toBe(false)
+    expect(sinValid('614 930 931')).toBe(true)
+    expect(sinValid('123 456 789')).toBe(false)
+    expect(nirValid('2 55 08 14 168 025 38')).toBe(true)
+    expect(nirValid('2 55 08 14 168 025 39')).toBe(false)
+    expect(
+      ids('DNI 12345678Z, NIE Y4561739W, numéro de sécurité sociale 2 55 08 14 168 025 38')
+    ).toEqual([
+      'national_id=12345678Z',
+      'national_id=Y4561739W',
+      'national_id=2 55 08 14 168 025 38',
+    ])
+    expect(ids('Aadhaar 4796 2249 0803, BSN 111222333, SIN: 614-930-931, SSN 475 37 3497')).toEqual(
+      [
+        'national_id=4796 2249 0803',
+        'national_id=111222333',
+        'national_id=614-930-931',
+        'ssn=475 37 3497',
+      ]
+    )
+    // The same digits without their label, or failing their check, are not identifiers.
+    expect(ids('Order 4796 2249 0803 and ticket 111222333 shipped; BSN 123456789.')).toEqual([])
+    // An IBAN's account digits may pass Luhn: they are no card.
+    expect(ids('Pay IE40 AIBK 9652 7640 0092 69 today').map((f) => f.split('=')[0])).toEqual([
+      'iban',
+    ])
   })
 
   it('finds secrets by format and entropy, and exfiltration channels', () => {
@@ -99,6 +147,45 @@ describe('pattern detectors', () => {
       found('provider_npi,name,dea\n1245319599,Angela Wu,AB1234563\n1245319598,Bob,X')
     ).toEqual(['npi=1245319599', 'dea_number=AB1234563'])
     expect(found('Medicare MBI 1EG4-TE5-MK73 on file')).toEqual(['medicare_id=1EG4-TE5-MK73'])
+    // Birth dates on forms in other languages, as JSON keys, spelt out or space-separated.
+    expect(
+      found(
+        'Date de naissance : 14/03/1991\nGeburtsdatum: 23.06.1978\nFecha de nacimiento: 03/09/1948'
+      )
+    ).toEqual(['date_of_birth=14/03/1991', 'date_of_birth=23.06.1978', 'date_of_birth=03/09/1948'])
+    expect(found('{"date_of_birth": "1990-05-17"}')).toEqual(['date_of_birth=1990-05-17'])
+    expect(found('My date of birth is March 4th, 1951.')).toEqual(['date_of_birth=March 4th, 1951'])
+    expect(found("Box 3 patient's birth date: 06 14 1947")).toEqual(['date_of_birth=06 14 1947'])
+    // Mixed separators are no date; the A of a SOAP note opens a line, nowhere else.
+    expect(found('DOB 06/14 1947')).toEqual([])
+    expect(found('S: heartburn.\nA: GERD without esophagitis (K21.9).')).toEqual([
+      'diagnosis_code=K21.9',
+    ])
+    expect(found('Q&A: see section K21.9 of the manual')).toEqual([])
+    expect(found('Diagnóstico: hipertensión esencial (I10).')).toEqual(['diagnosis_code=I10'])
+    // ICD-10 codes without a label count in clinical text only.
+    expect(found('Pt 67F, fall at home. Hx M81.0 osteoporosis, I10 HTN.')).toEqual([
+      'diagnosis_code=M81.0',
+      'diagnosis_code=I10',
+    ])
+    expect(found('Release notes: see K21.9 and I10 in the manual.')).toEqual([])
+    // A table anywhere in a text, with quoted cells; a header's labels name columns only.
+    expect(
+      found('Export below:\nprovider_name,npi,dea\n"Chen, Wei",1113531135,BC2095075\n')
+    ).toEqual(['npi=1113531135', 'dea_number=BC2095075'])
+    expect(found('id,payer_member_id\nP001,MCD7712004851')).toEqual([
+      'health_plan_id=MCD7712004851',
+    ])
+    // A line that has commas but is prose is no header: its labels still count.
+    expect(
+      found('Re: Ms. Helen Park, DOB 1962-08-19, MRN 7730184\nReason for referral, pain')
+    ).toEqual(['date_of_birth=1962-08-19', 'medical_record_number=7730184'])
+    expect(found('Pt: Harold Jennings, 03/14/1952 (DOB), MRN MR-2019-0048213')).toEqual([
+      'date_of_birth=03/14/1952',
+      'medical_record_number=MR-2019-0048213',
+    ])
+    // 00 is the international prefix, never a trunk: an NDC drug code is not a phone.
+    expect(found('Dispense NDC 0002-8215-01, call 020 7946 0018')).toEqual(['phone=020 7946 0018'])
   })
 
   it('tells secrets from public material and placeholders', () => {

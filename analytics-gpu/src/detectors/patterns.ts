@@ -93,43 +93,111 @@ export function matchLabelled(
     out.push(finding(detector, rule, s, start, value.length))
     return true
   }
+  const tables = tablesIn(s.text)
+  // A label in a table's header names a column (read below), not the text after it.
+  const inHeader = (at: number) => tables.some((t) => t.start <= at && at < t.end)
   for (const rule of rules) {
     for (const label of s.text.matchAll(rule.label)) {
+      if (inHeader(label.index)) continue
       const from = label.index + label[0].length
       const window = s.text.slice(from, from + rule.window)
       for (const v of window.matchAll(rule.value))
         if (push(rule, v[0], from + v.index) && rule.first) break
     }
   }
-  tableCells(rules, s, push)
+  tableCells(rules, tables, push)
   return dedupe(out)
 }
 
-/** Cells of the columns a table's header names (CSV or TSV, header on the first line). */
+interface Table {
+  sep: string
+  header: string[]
+  /** Where the header line starts and ends in the text. */
+  start: number
+  end: number
+  rows: { line: string; offset: number }[]
+}
+
+/** A line's cells and where each starts, honouring double quotes ("Chen, Wei",1113531135). */
+function splitCells(line: string, sep: string): { cell: string; at: number }[] {
+  const out: { cell: string; at: number }[] = []
+  let start = 0
+  let quoted = false
+  for (let i = 0; i <= line.length; i++) {
+    const ch = line[i]
+    if (ch === '"') quoted = !quoted
+    else if (i === line.length || (ch === sep && !quoted)) {
+      const raw = line.slice(start, i)
+      const lead = raw.length - raw.trimStart().length
+      let cell = raw.trim()
+      let at = start + lead
+      if (cell.length >= 2 && cell.startsWith('"') && cell.endsWith('"')) {
+        cell = cell.slice(1, -1)
+        at++
+      }
+      out.push({ cell, at })
+      start = i + 1
+    }
+  }
+  return out
+}
+
+/** A header cell is a column name: short, starting with a letter, no sentence in it. */
+const HEADER_CELL = /^[\p{L}_][\p{L}\d _#./()-]{0,39}$/u
+
+/**
+ * The CSV or TSV tables in a text, wherever they start ("Export below:\nname,dob\n..."): a
+ * line of at least two column names followed by lines with at least as many cells.
+ */
+function tablesIn(text: string): Table[] {
+  const lines = text.split('\n')
+  const offsets: number[] = []
+  let at = 0
+  for (const l of lines) {
+    offsets.push(at)
+    at += l.length + 1
+  }
+  const tables: Table[] = []
+  for (let i = 0; i + 1 < lines.length; i++) {
+    const head = lines[i] as string
+    const sep = head.includes('\t') ? '\t' : ','
+    const header = splitCells(head, sep).map((c) => c.cell)
+    const wide = (l: string) => splitCells(l, sep).length >= header.length
+    if (header.length < 2 || !header.every((h) => HEADER_CELL.test(h))) continue
+    let j = i + 1
+    while (j < lines.length && wide(lines[j] as string)) j++
+    if (j === i + 1) continue
+    tables.push({
+      sep,
+      header,
+      start: offsets[i] as number,
+      end: (offsets[i] as number) + head.length,
+      rows: lines
+        .slice(i + 1, j)
+        .map((line, k) => ({ line, offset: offsets[i + 1 + k] as number })),
+    })
+    i = j - 1
+  }
+  return tables
+}
+
+/** Cells of the columns a table's header names. */
 function tableCells(
   rules: readonly LabelledRule[],
-  s: Segment,
+  tables: readonly Table[],
   push: (rule: LabelledRule, value: string, start: number) => boolean
 ): void {
-  const lines = s.text.split('\n')
-  if (lines.length < 2) return
-  const sep = (lines[0] as string).includes('\t') ? '\t' : ','
-  const header = (lines[0] as string).split(sep).map((h) => h.trim().replace(/^"|"$/g, ''))
-  if (header.length < 2) return
-  const columns = rules.flatMap((rule) =>
-    header.flatMap((h, i) => (rule.column?.test(h) ? [{ rule, i }] : []))
-  )
-  if (!columns.length) return
-  let offset = (lines[0] as string).length + 1
-  for (const line of lines.slice(1)) {
-    const cells = line.split(sep)
-    for (const { rule, i } of columns) {
-      const before = cells.slice(0, i).reduce((n, c) => n + c.length + 1, 0)
-      const cell = (cells[i] ?? '').trim().replace(/^"|"$/g, '')
-      const at = line.indexOf(cell, before)
-      const whole = new RegExp(`^(?:${rule.value.source})$`, rule.value.flags.replace('g', ''))
-      if (cell && at >= 0 && whole.test(cell)) push(rule, cell, offset + at)
+  for (const { sep, header, rows } of tables) {
+    const columns = rules.flatMap((rule) =>
+      header.flatMap((h, i) => (rule.column?.test(h) ? [{ rule, i }] : []))
+    )
+    for (const { line, offset } of rows) {
+      const cells = splitCells(line, sep)
+      for (const { rule, i } of columns) {
+        const { cell, at } = cells[i] ?? { cell: '', at: -1 }
+        const whole = new RegExp(`^(?:${rule.value.source})$`, rule.value.flags.replace('g', ''))
+        if (cell && at >= 0 && whole.test(cell)) push(rule, cell, offset + at)
+      }
     }
-    offset += line.length + 1
   }
 }

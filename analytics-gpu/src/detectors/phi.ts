@@ -9,14 +9,18 @@ import { deaValid, npiValid } from './validators'
  */
 const label = (words: string) => new RegExp(`(?<![A-Za-z])(?:${words})(?![A-Za-z])`, 'gi')
 const MONTH = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec'
+/** A date: numeric with one separator throughout (14/03/1991, 23.06.1978, 06 14 1947), ISO, or
+ * with the month's name and an optional ordinal (4th March 1951, March 4th, 1951). */
+const DATE = String.raw`(?<!\d)(?:\d{1,2}(?<sep>[/. -])\d{1,2}\k<sep>\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:${MONTH})[a-z]*\.?,? \d{4}|(?:${MONTH})[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})(?!\d)`
 
 export const PHI_LABELLED: LabelledRule[] = [
   {
     kind: 'medical_record_number',
     label: label(
-      String.raw`MRN|MR#|medical record(?: number| no\.?| #)?|patient[ _]id|chart (?:number|no\.?)`
+      String.raw`MRN#?|MR#|medical record(?: number| no\.?| #)?|patient[ _]id|chart (?:number|no\.?)|hosp(?:ital|\.)? ?(?:number|no\.?|#)|unit number`
     ),
-    value: /(?<![\w-])[A-Z]{0,3}-?\d{6,10}(?![\w-])/g,
+    // Digits, grouped or not, after up to three letters: 55190284, MR-2019-0048213, 10-448-2917.
+    value: /(?<![\w-])(?:[A-Z]{1,3}-?)?(?=(?:-?\d){6,12}(?![\w-]))\d+(?:-\d+)*(?![\w-])/g,
     window: 40,
     first: true,
     column: /^(?:mrn|medical_record_number|patient_id)$/i,
@@ -25,11 +29,11 @@ export const PHI_LABELLED: LabelledRule[] = [
   },
   {
     kind: 'date_of_birth',
-    label: label(String.raw`DOB|D\.O\.B\.?|date of birth|birth ?date|born(?: on)?|birthday`),
-    value: new RegExp(
-      String.raw`(?<!\d)(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2} (?:${MONTH})[a-z]*\.? \d{4}|(?:${MONTH})[a-z]*\.? \d{1,2},? \d{4})(?!\d)`,
-      'g'
+    // English, and the labels of forms in French, Spanish, German, Italian, Portuguese, Dutch.
+    label: label(
+      String.raw`DOB|D\.O\.B\.?|date[ _]of[ _]birth|birth[ _]?date|born(?: on)?|birthday|date de naissance|n[ée]e? le|fecha de nacimiento|f\. ?nac\.?|nacid[oa] el|geburtsdatum|geb\.|geboren(?: am)?|data di nascita|nat[oa] il|data de nascimento|nascid[oa] em|geboortedatum`
     ),
+    value: new RegExp(DATE, 'g'),
     window: 30,
     first: true,
     column: /^(?:dob|date_of_birth|birth_?date)$/i,
@@ -64,14 +68,15 @@ export const PHI_LABELLED: LabelledRule[] = [
     value: /(?<![\w-])(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{5,19}(?![\w-])/g,
     window: 30,
     first: true,
-    column: /^(?:member_?id|subscriber_?id|policy_?(?:id|number)|health_plan_id)$/i,
+    column: /(?:^|_)(?:member_?id|subscriber_?id|policy_?(?:id|number)|health_plan_id)$/i,
     severity: 'high',
     score: 0.9,
   },
   {
     kind: 'diagnosis_code',
     label: label(
-      String.raw`dx|diagnos[ie]s(?:[ _]codes?)?|diagnosed|ICD-?10(?:-CM)?(?: codes?)?|icd10|assessment|impression|problem list`
+      // The A of a SOAP note ("A: GERD (K21.9)") only where it opens a line.
+      String.raw`dx|diagnos(?:is|es|ed|e)(?:[ _]codes?)?|diagn[oó]stic(?:o|os|a|as|s|ue|ues)?|ICD-?10(?:-CM)?(?: codes?)?|icd10|assessment|impression|problem list|(?:^|(?<=\n))[ \t]*A(?=:)`
     ),
     value: /(?<![\w.-])[A-TV-Z]\d[0-9AB](?:\.[0-9A-TV-Z]{1,4})?(?![\w-])/g,
     window: 160,
@@ -81,8 +86,26 @@ export const PHI_LABELLED: LabelledRule[] = [
   },
 ]
 
-/** Medicare Beneficiary Identifier: its shape (no S, L, O, I, B, Z) is specific enough alone. */
+/**
+ * Shapes specific enough without a label before them: a Medicare Beneficiary Identifier (no S,
+ * L, O, I, B, Z), a date marked as a birth date after it ("03/14/1952 (DOB)"), a payer's member
+ * id right after the word ("member CIG4410027735").
+ */
 export const PHI_PATTERNS: PatternRule[] = [
+  {
+    kind: 'date_of_birth',
+    re: new RegExp(String.raw`(${DATE})\s*\((?:DOB|D\.O\.B\.?|born|birth ?date)\)`, 'gi'),
+    group: 1,
+    severity: 'medium',
+    score: 0.85,
+  },
+  {
+    kind: 'health_plan_id',
+    re: /(?<![A-Za-z])(?:[Mm]ember|[Ss]ubscriber) ([A-Z]{2,4}\d{6,14})(?![\w-])/g,
+    group: 1,
+    severity: 'high',
+    score: 0.85,
+  },
   {
     kind: 'medicare_id',
     re: /\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y\d]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b/g,
@@ -90,3 +113,29 @@ export const PHI_PATTERNS: PatternRule[] = [
     score: 0.9,
   },
 ]
+
+const CODE = String.raw`(?<![\w.-])[A-TV-Z]\d[0-9AB]`
+const CODE_WITH_DECIMAL = new RegExp(String.raw`${CODE}\.[0-9A-TV-Z]{1,4}(?![\w-])`, 'g')
+const CODE_BARE = new RegExp(String.raw`${CODE}(?![\w.-])`, 'g')
+/** Words that make a text clinical: a note, a claim, a prescription, a chart. */
+const CLINICAL =
+  /(?<![A-Za-z])(?:patient|pt|hx|dx|diagnos\w*|icd|clinic\w*|claims?|billing|encounter|visit|prescri\w*|symptoms?|chronic|acute|admi(?:t|tted|ssion)|discharg\w*|triage|consult\w*|physician|doctor|nurse|hospital|medical|treat(?:ment|ed)?|therapy|mrn|dob|r\/o|c\/o|w\/o?|prenatal|oncology|comorbid\w*|history of|presents? with|evaluation|referr(?:al|ed)|follow-up|ecg|ekg|labs?|vitals|\d+ ?mg)(?![A-Za-z])/i
+
+/**
+ * ICD-10 codes written without a label, in a text that is clinical: a code with its decimal
+ * part anywhere ("Hx J44.1 COPD", "plaque psoriasis L40.0"), and a three-character code beside
+ * one of those ("I10 HTN, E11.9 T2DM"). Outside clinical text "K21.9" is a section number.
+ */
+export function diagnosisCodesInContext(text: string): { start: number; end: number }[] {
+  if (!CLINICAL.test(text)) return []
+  const full = [...text.matchAll(CODE_WITH_DECIMAL)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }))
+  if (!full.length) return []
+  const near = (at: number) => full.some((f) => Math.abs(f.start - at) <= 40)
+  const bare = [...text.matchAll(CODE_BARE)]
+    .filter((m) => near(m.index))
+    .map((m) => ({ start: m.index, end: m.index + m[0].length }))
+  return [...full, ...bare]
+}

@@ -1,6 +1,7 @@
 import { matchLabelled, matchRules, type PatternRule } from './patterns'
-import { PHI_LABELLED, PHI_PATTERNS } from './phi'
-import type { TextDetector } from './types'
+import { NATIONAL_ID_LABELLED, NATIONAL_ID_PATTERNS } from './national-ids'
+import { diagnosisCodesInContext, PHI_LABELLED, PHI_PATTERNS } from './phi'
+import type { Finding, TextDetector } from './types'
 import { ibanValid, luhnValid, ssnValid } from './validators'
 
 const digitsOf = (s: string) => s.replace(/[\s-]/g, '')
@@ -22,8 +23,9 @@ export const PII_RULES: PatternRule[] = [
       // International: +CC then groups (9 to 15 digits in all).
       /(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){1,4}[\s.-]?\d{2,6}(?![\w-]|[\s.-]\d)/g,
       // National, with a trunk 0: 020 7946 0018, 07700 900123, (030) 901820; not inside a
-      // longer code ("1Z 4A7 83E 03 4729 8801" is a parcel).
-      /(?<![\w+]|\d[\s.-]|\d\w*\s)\(?0\d{1,4}\)?[\s.-]?\d{3,8}(?:[\s.-]\d{2,6})?(?![\w-]|[\s.-]\d)/g,
+      // longer code ("1Z 4A7 83E 03 4729 8801" is a parcel), and never 00, the international
+      // prefix (an NDC drug code 0002-8215-01 is not a phone).
+      /(?<![\w+]|\d[\s.-]|\d\w*\s)\(?0[1-9]\d{0,3}\)?[\s.-]?\d{3,8}(?:[\s.-]\d{2,6})?(?![\w-]|[\s.-]\d)/g,
       // National in pairs (France, Belgium, Switzerland): 06 12 48 93 57.
       /(?<![\w+]|\d[\s.-])0\d(?:[\s.]\d{2}){4}(?![\w-]|[\s.-]\d)/g,
       // North American: (415) 555-0132, 212-555-0199, 1-800-555-0148.
@@ -56,15 +58,17 @@ export const PII_RULES: PatternRule[] = [
     valid: ibanValid,
   },
   { kind: 'ssn', re: /\b\d{3}-\d{2}-\d{4}\b/g, severity: 'high', score: 0.95, valid: ssnValid },
-  // UK National Insurance number.
-  {
-    kind: 'national_id',
-    re: /\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g,
-    severity: 'high',
-    score: 0.9,
-  },
+  ...NATIONAL_ID_PATTERNS,
   ...PHI_PATTERNS,
 ]
+
+const LABELLED = [...PHI_LABELLED, ...NATIONAL_ID_LABELLED]
+const DIAGNOSIS: Pick<Finding, 'detector' | 'kind' | 'score' | 'severity'> = {
+  detector: 'pii',
+  kind: 'diagnosis_code',
+  score: 0.8,
+  severity: 'high',
+}
 
 export const piiPatterns: TextDetector = {
   id: 'pii',
@@ -72,8 +76,16 @@ export const piiPatterns: TextDetector = {
     const found = matchRules('pii', PII_RULES, segment)
     // A span both shapes claim (an MBI after "beneficiary id") keeps the more specific kind.
     const taken = new Set(found.map((f) => `${f.start}:${f.end}`))
-    for (const f of matchLabelled('pii', PHI_LABELLED, segment))
+    for (const f of matchLabelled('pii', LABELLED, segment))
       if (!taken.has(`${f.start}:${f.end}`)) found.push(f)
-    return found
+    const codes = found.filter((f) => f.kind === 'diagnosis_code')
+    for (const c of diagnosisCodesInContext(segment.text))
+      if (!codes.some((f) => f.start === c.start))
+        found.push({ ...DIAGNOSIS, field: segment.field, path: segment.path, ...c })
+    // The digits inside an IBAN or a national identifier can pass Luhn: they are no card.
+    const hosts = found.filter((f) => f.kind === 'iban' || f.kind === 'national_id')
+    return found.filter(
+      (f) => f.kind !== 'card' || !hosts.some((i) => i.start <= f.start && f.end <= i.end)
+    )
   },
 }

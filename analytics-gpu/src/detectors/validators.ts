@@ -2,19 +2,7 @@
 
 /** Luhn checksum (payment cards). */
 export function luhnValid(digits: string): boolean {
-  let sum = 0
-  let double = false
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48
-    if (d < 0 || d > 9) return false
-    if (double) {
-      d *= 2
-      if (d > 9) d -= 9
-    }
-    sum += d
-    double = !double
-  }
-  return digits.length >= 12 && sum % 10 === 0
+  return digits.length >= 12 && luhnMod10(digits)
 }
 
 /** IBAN check digits (ISO 13616, mod 97 = 1), with the country's length where known. */
@@ -90,4 +78,86 @@ export function deaValid(dea: string): boolean {
   const d = Array.from(m[1] as string, Number)
   const at = (i: number) => d[i] as number
   return (at(0) + at(2) + at(4) + 2 * (at(1) + at(3) + at(5))) % 10 === at(6)
+}
+
+const digitsOnly = (s: string) => s.replace(/[\s.-]/g, '')
+
+/** Verhoeff's dihedral check (India's Aadhaar): 12 digits, the first never 0 or 1. */
+const VERHOEFF_D = [
+  '0123456789',
+  '1234067895',
+  '2340178956',
+  '3401289567',
+  '4012395678',
+  '5987604321',
+  '6598710432',
+  '7659821043',
+  '8765932104',
+  '9876543210',
+].map((row) => Array.from(row, Number))
+const VERHOEFF_P = [
+  '0123456789',
+  '1576283094',
+  '5803796142',
+  '8916043527',
+  '9453126870',
+  '4286573901',
+  '2793806415',
+  '7046913258',
+].map((row) => Array.from(row, Number))
+export function aadhaarValid(raw: string): boolean {
+  const d = digitsOnly(raw)
+  if (!/^[2-9]\d{11}$/.test(d)) return false
+  let c = 0
+  for (let i = 0; i < d.length; i++) {
+    const digit = d.charCodeAt(d.length - 1 - i) - 48
+    c = (VERHOEFF_D[c] as number[])[(VERHOEFF_P[i % 8] as number[])[digit] as number] as number
+  }
+  return c === 0
+}
+
+/** Dutch BSN: nine digits passing the "11-test" (weights 9..2, the last digit weighs -1). */
+export function bsnValid(raw: string): boolean {
+  const d = digitsOnly(raw)
+  if (!/^\d{9}$/.test(d) || /^0+$/.test(d)) return false
+  let sum = 0
+  for (let i = 0; i < 8; i++) sum += (9 - i) * (d.charCodeAt(i) - 48)
+  return (sum - (d.charCodeAt(8) - 48)) % 11 === 0
+}
+
+/** Spanish DNI (8 digits) or NIE (X, Y or Z and 7 digits) and its mod-23 control letter. */
+export function dniValid(raw: string): boolean {
+  const m = /^([XYZ]?)(\d{7,8})-?([A-Z])$/.exec(raw.toUpperCase().replace(/\s/g, ''))
+  if (!m) return false
+  const [, prefix, digits, letter] = m as unknown as [string, string, string, string]
+  if (prefix ? digits.length !== 7 : digits.length !== 8) return false
+  const n = Number(`${prefix ? 'XYZ'.indexOf(prefix) : ''}${digits}`)
+  return 'TRWAGMYFPDXBNJZSQVHLCKE'[n % 23] === letter
+}
+
+/** Canadian SIN: nine digits, Luhn, never starting 0 or 8. */
+export function sinValid(raw: string): boolean {
+  const d = digitsOnly(raw)
+  return /^[1-79]\d{8}$/.test(d) && luhnMod10(d)
+}
+
+/** French NIR (social security number): 13 digits and a key of 97 - (number mod 97). */
+export function nirValid(raw: string): boolean {
+  const d = raw.replace(/\s/g, '').toUpperCase()
+  const m = /^([12]\d{4}(?:\d{2}|2A|2B)\d{6})(\d{2})$/.exec(d)
+  if (!m) return false
+  // Corsica's departments 2A and 2B count as 19 and 18 in the key.
+  const body = (m[1] as string).replace('2A', '19').replace('2B', '18')
+  return 97 - Number(BigInt(body) % 97n) === Number(m[2])
+}
+
+function luhnMod10(digits: string): boolean {
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48
+    if (d < 0 || d > 9) return false
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2
+    sum += d
+  }
+  return sum % 10 === 0
 }
