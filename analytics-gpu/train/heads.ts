@@ -8,11 +8,19 @@ interface Common {
   data: string
   labels: string[]
   /** `balanced`: each label weighs as much in the loss as the others, however many examples. */
-  recipe: { epochs: number; rate: number; l2: number; classWeights?: number[]; balanced?: boolean }
+  recipe: {
+    epochs: number
+    rate: number
+    l2: number
+    classWeights?: number[]
+    balanced?: boolean
+    /** Query vectors of an attention head. */
+    queries?: number
+  }
 }
-/** Classifies whole texts from their sentence embedding. */
+/** Classifies whole texts from their sentence embedding, or with attention over their words. */
 interface TextHead extends Common {
-  features: 'embedding'
+  features: 'embedding' | 'attention'
   example: (row: Record<string, unknown>) => { text: string; label: string }
   /** More files in the same format as `data`, read the same way. */
   more?: string[]
@@ -34,18 +42,22 @@ export const HEADS: HeadSpec[] = [
     model: 'injection-minilm',
     data: 'train/data/injection.jsonl',
     labels: ['benign', 'injection'],
-    features: 'embedding',
+    // Attention over the words: an attack is often one sentence inside a pasted document,
+    // which a pooled embedding averages away (a linear head over it learnt "summarise this
+    // document" as the attack from the paired documents of injection-indirect.jsonl).
+    features: 'attention',
     example: (r) => ({ text: String(r.text), label: r.label === 1 ? 'injection' : 'benign' }),
-    // injection-indirect.jsonl (attacks inside pasted documents, each paired with the same
-    // document clean) is kept for a fine-tuned model: this linear head over one pooled vector
-    // cannot separate the pairs and learns "summarise this document" as the attack instead.
-    more: ['train/data/injection-direct.jsonl'],
+    more: [
+      'train/data/injection-direct.jsonl',
+      'train/data/injection-indirect.jsonl',
+      'train/data/injection-varied.jsonl',
+    ],
     negatives: [
       'train/data/toxicity.jsonl',
       'train/data/entities.jsonl',
       'train/data/benign-technical.jsonl',
     ],
-    recipe: { epochs: 400, rate: 0.05, l2: 1e-3 },
+    recipe: { epochs: 300, rate: 0.05, l2: 1e-4, queries: 1 },
   },
   {
     model: 'toxicity-minilm',

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { loadRepository } from '../src/models/config'
 import { Encoder, type Encoded } from '../src/models/encoder'
+import { attentionFeatures, trainAttention } from '../src/models/attention'
 import { HeadWeights, predict, trainSoftmax } from '../src/models/head'
 import { parseMarkup } from '../src/models/markup'
 import { isCased, wordFeatures } from '../src/models/word-features'
@@ -34,14 +35,17 @@ const dataLines = (file: string) =>
 async function examples(
   spec: HeadSpec,
   lines: string[]
-): Promise<{ xs: Float32Array[]; ys: number[] }> {
+): Promise<{ xs: Float32Array[]; texts: Encoded[]; ys: number[] }> {
   const xs: Float32Array[] = []
+  const texts: Encoded[] = []
   const ys: number[] = []
+  const addText = (e: Encoded) =>
+    spec.features === 'attention' ? texts.push(e) : xs.push(e.embedding)
   for (const line of lines) {
     const row = JSON.parse(line) as Record<string, unknown>
-    if (spec.features === 'embedding') {
+    if (spec.features !== 'word-context') {
       const { text, label } = spec.example(row)
-      xs.push((await encode(text)).embedding)
+      addText(await encode(text))
       ys.push(spec.labels.indexOf(label))
       continue
     }
@@ -54,23 +58,44 @@ async function examples(
       ys.push(span ? spec.labels.indexOf(span.label) : 0)
     })
   }
-  if (spec.features === 'embedding')
+  if (spec.features !== 'word-context')
     for (const file of spec.negatives ?? [])
       for (const line of dataLines(file)) {
         const { text } = JSON.parse(line) as { text: string }
-        xs.push((await encode(file.includes('entities') ? parseMarkup(text).text : text)).embedding)
+        addText(await encode(file.includes('entities') ? parseMarkup(text).text : text))
         ys.push(0)
       }
   if (ys.some((y) => y < 0))
     throw new Error(`${spec.model}: a label outside ${spec.labels.join(', ')}`)
-  return { xs, ys }
+  return { xs, texts, ys }
+}
+
+/** Trains the head the spec names; `predictOne(i)` gives example i's probabilities. */
+function fit(
+  spec: HeadSpec,
+  data: { xs: Float32Array[]; texts: Encoded[]; ys: number[] },
+  classWeights: number[] | undefined
+): {
+  trained: Pick<HeadWeights, 'weights' | 'bias' | 'attention'>
+  predictOne: (i: number) => Float64Array
+} {
+  const options = { ...spec.recipe, ...(classWeights ? { classWeights } : {}) }
+  if (spec.features === 'attention') {
+    const trained = trainAttention(data.texts, data.ys, spec.labels.length, options)
+    return {
+      trained,
+      predictOne: (i) => predict(trained, attentionFeatures(trained, data.texts[i] as Encoded).x),
+    }
+  }
+  const trained = trainSoftmax(data.xs, data.ys, spec.labels.length, options)
+  return { trained, predictOne: (i) => predict(trained, data.xs[i] as Float32Array) }
 }
 
 const wanted = process.argv.slice(2)
 for (const spec of HEADS.filter((h) => !wanted.length || wanted.includes(h.model))) {
-  const files = [spec.data, ...(spec.features === 'embedding' ? (spec.more ?? []) : [])]
+  const files = [spec.data, ...(spec.features !== 'word-context' ? (spec.more ?? []) : [])]
   const raw = files.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n')
-  const negatives = spec.features === 'embedding' ? (spec.negatives ?? []) : []
+  const negatives = spec.features !== 'word-context' ? (spec.negatives ?? []) : []
   const sha256 = createHash('sha256')
     .update(raw)
     .update(negatives.map((f) => readFileSync(join(ROOT, f), 'utf8')).join('\n'))
@@ -86,35 +111,32 @@ for (const spec of HEADS.filter((h) => !wanted.length || wanted.includes(h.model
   }
   const lines = raw.split('\n').filter((l) => l.trim())
   const started = performance.now()
-  const { xs, ys } = await examples(spec, lines)
+  const data = await examples(spec, lines)
+  const { ys } = data
   const counts = spec.labels.map((_, k) => ys.filter((y) => y === k).length)
   const classWeights = spec.recipe.balanced
     ? counts.map((c) => ys.length / (spec.labels.length * Math.max(c, 1)))
     : spec.recipe.classWeights
-  const { weights, bias } = trainSoftmax(xs, ys, spec.labels.length, {
-    ...spec.recipe,
-    ...(classWeights ? { classWeights } : {}),
-  })
-  const right = xs.filter((x, i) => {
-    const p = predict({ weights, bias }, x)
-    return p.indexOf(Math.max(...p)) === ys[i]
+  const { trained, predictOne } = fit(spec, data, classWeights)
+  const right = ys.filter((y, i) => {
+    const p = predictOne(i)
+    return p.indexOf(Math.max(...p)) === y
   }).length
   const head: HeadWeights = {
     labels: spec.labels,
     features: spec.features,
-    weights,
-    bias,
+    ...trained,
     trainedOn: {
       data: [...files, ...negatives].join(' + '),
       sha256,
-      examples: xs.length,
+      examples: ys.length,
       encoder: ENCODER,
     },
   }
   mkdirSync(join(out, '..'), { recursive: true })
   writeFileSync(out, JSON.stringify(head))
   console.log(
-    `${spec.model}: ${lines.length} lines, ${xs.length} examples, training accuracy ${(right / xs.length).toFixed(3)}, ${((performance.now() - started) / 1000).toFixed(1)} s`
+    `${spec.model}: ${lines.length} lines, ${ys.length} examples, training accuracy ${(right / ys.length).toFixed(3)}, ${((performance.now() - started) / 1000).toFixed(1)} s`
   )
 }
 await encoder?.close()

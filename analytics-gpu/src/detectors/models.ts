@@ -1,4 +1,5 @@
 import { loadRepository, type ModelConfig, type RepositoryModel } from '../models/config'
+import { attentionFeatures } from '../models/attention'
 import { Classifier } from '../models/classifier'
 import { Encoder, type Encoded } from '../models/encoder'
 import { predict, readHead, softmax, type HeadWeights } from '../models/head'
@@ -80,9 +81,25 @@ function textFinding(
   ]
 }
 
+const ENGINE: Record<HeadWeights['features'], string> = {
+  embedding: 'linear head',
+  attention: 'attention head',
+  'word-context': 'token head',
+}
+
 function headRunner(model: RepositoryModel, head: HeadWeights, encoder: string): Run {
   const { config } = model
   const threshold = config.threshold ?? 0.5
+  if (head.features === 'attention') {
+    const queries = { attention: head.attention ?? [] }
+    return (segment, encoded) =>
+      textFinding(
+        config,
+        head.labels,
+        predict(head, attentionFeatures(queries, encoded.get(encoder) as Encoded).x),
+        segment
+      )
+  }
   if (head.features === 'embedding')
     return (segment, encoded) =>
       textFinding(
@@ -167,7 +184,7 @@ export async function loadModelDetectors(
       loaded.push({
         info: {
           ...info,
-          engine: `${head.features === 'word-context' ? 'token head' : 'linear head'} over ${base.config.name}`,
+          engine: `${ENGINE[head.features]} over ${base.config.name}`,
           ready: true,
           provider: encoder.provider,
           fields: config.fields,

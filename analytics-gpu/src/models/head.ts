@@ -3,15 +3,19 @@ import { z } from 'zod'
 
 /**
  * A softmax-regression head over encoder features, as `train/` writes it: one row of weights
- * per label. Over the sentence embedding it classifies a text; over a word's features
- * (`word-context`, see word-features.ts) it tags a word.
+ * per label. Over the sentence embedding it classifies a text; over the embedding and
+ * attention-pooled word states (`attention`, see attention.ts) it classifies a text from the
+ * words that matter; over a word's features (`word-context`, see word-features.ts) it tags a
+ * word.
  */
 export const HeadWeights = z
   .object({
     labels: z.array(z.string().min(1)).min(2),
-    features: z.enum(['embedding', 'word-context']),
+    features: z.enum(['embedding', 'attention', 'word-context']),
     weights: z.array(z.array(z.number())),
     bias: z.array(z.number()),
+    /** The query vectors of an attention head, one per row. */
+    attention: z.array(z.array(z.number()).min(1)).min(1).optional(),
     /** How it was made, so a head can be traced to its data and encoder. */
     trainedOn: z.object({
       data: z.string(),
@@ -23,6 +27,21 @@ export const HeadWeights = z
   .refine((h) => h.weights.length === h.labels.length && h.bias.length === h.labels.length, {
     message: 'one weight row and one bias per label',
   })
+  .refine((h) => (h.features === 'attention') === (h.attention !== undefined), {
+    message: 'an attention head, and only one, has query vectors',
+  })
+  .refine(
+    (h) => {
+      const q = h.attention
+      const width = q?.[0]?.length
+      return (
+        !q ||
+        (q.every((r) => r.length === width) &&
+          h.weights.every((r) => r.length === (q.length + 1) * (width as number)))
+      )
+    },
+    { message: 'attention rows of one width, label rows over the embedding and each summary' }
+  )
 export type HeadWeights = z.infer<typeof HeadWeights>
 
 export function readHead(path: string): HeadWeights {
