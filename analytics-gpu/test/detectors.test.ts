@@ -86,8 +86,39 @@ describe('pattern detectors', () => {
         'ssn=475 37 3497',
       ]
     )
+    expect(ids('Codice fiscale RSSLCU91D12H501Z; CPF 529.982.247-25; RRN 93.05.18-223.61')).toEqual(
+      ['national_id=RSSLCU91D12H501Z', 'national_id=529.982.247-25', 'national_id=93.05.18-223.61']
+    )
+    expect(ids('PESEL: 44051401359, personnummer 811218-9876, PAN: AKRPV4829K')).toEqual([
+      'national_id=44051401359',
+      'national_id=811218-9876',
+      'national_id=AKRPV4829K',
+    ])
+    // A European CSV (semicolons) whose header names the columns, and a Markdown table.
+    expect(
+      ids('ID;Name;Geburtsdatum;Steuer-ID\n10042;Becker, Anna;14.02.1988;86095742719')
+    ).toEqual(['date_of_birth=14.02.1988', 'national_id=86095742719'])
+    expect(ids('| MRN | DOB |\n|---|---|\n| 8830129 | 1961-04-27 |')).toEqual([
+      'medical_record_number=8830129',
+      'date_of_birth=1961-04-27',
+    ])
+    // Phones in national formats after their label; birth dates with the month in words.
+    expect(ids('Móvil: 654 21 87 93, Mobil: 073-612 48 90, Telefone: (11) 98765-4321')).toEqual([
+      'phone=654 21 87 93',
+      'phone=073-612 48 90',
+      'phone=(11) 98765-4321',
+    ])
+    expect(
+      ids('Geburtsdatum: 1. März 2016; fecha de nacimiento: 15 de marzo de 1968; DOB 19800517')
+    ).toEqual([
+      'date_of_birth=1. März 2016',
+      'date_of_birth=15 de marzo de 1968',
+      'date_of_birth=19800517',
+    ])
     // The same digits without their label, or failing their check, are not identifiers.
     expect(ids('Order 4796 2249 0803 and ticket 111222333 shipped; BSN 123456789.')).toEqual([])
+    expect(ids('PESEL 44051401358, CPF 529.982.247-24, IMEI 356938035643809')).toEqual([])
+    expect(ids('Dispense NDC 0409-4755-03, lot 23A1')).toEqual([])
     // An IBAN's account digits may pass Luhn: they are no card.
     expect(ids('Pay IE40 AIBK 9652 7640 0092 69 today').map((f) => f.split('=')[0])).toEqual([
       'iban',

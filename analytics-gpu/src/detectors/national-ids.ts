@@ -1,11 +1,26 @@
 import type { LabelledRule, PatternRule } from './patterns'
-import { aadhaarValid, bsnValid, dniValid, nirValid, sinValid, ssnValid } from './validators'
+import {
+  aadhaarValid,
+  belgianRrnValid,
+  bsnValid,
+  cpfValid,
+  dniValid,
+  luhnValid10,
+  nifValid,
+  nirValid,
+  peselValid,
+  sinValid,
+  ssnValid,
+  steuerIdValid,
+} from './validators'
 
 /**
  * National identifiers beyond the US SSN. Those whose shape and checksum are specific are read
- * anywhere (a UK National Insurance number, a Spanish DNI or NIE with its control letter, a
- * French NIR with its key); those that are plain digit runs with a weak check (Aadhaar's 12
- * digits, a Dutch BSN's 9, a Canadian SIN's 9) only after their label.
+ * anywhere (a UK National Insurance number, a Spanish DNI or NIE with its control letter, an
+ * Italian codice fiscale, a Brazilian CPF, a Belgian national number, a French NIR); those
+ * that are plain digit runs with a weak check (Aadhaar, BSN, SIN, personnummer, PESEL, the
+ * German and Portuguese tax ids) or none (India's PAN) only after their label or in a column
+ * it names.
  */
 export const NATIONAL_ID_PATTERNS: PatternRule[] = [
   {
@@ -20,6 +35,28 @@ export const NATIONAL_ID_PATTERNS: PatternRule[] = [
     severity: 'high',
     score: 0.9,
     valid: dniValid,
+  },
+  // Italian codice fiscale: its shape (surname, name, birth date and place) is specific.
+  {
+    kind: 'national_id',
+    re: /(?<![A-Z\d])[A-Z]{6}\d{2}[A-EHLMPR-T][0-7]\d[A-Z]\d{3}[A-Z](?![A-Z\d])/g,
+    severity: 'high',
+    score: 0.9,
+  },
+  // Brazilian CPF with its two check digits, Belgian national register number with its key.
+  {
+    kind: 'national_id',
+    re: /(?<![\d.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d.-])/g,
+    severity: 'high',
+    score: 0.9,
+    valid: cpfValid,
+  },
+  {
+    kind: 'national_id',
+    re: /(?<![\d.-])\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}(?![\d.-])/g,
+    severity: 'high',
+    score: 0.9,
+    valid: belgianRrnValid,
   },
   {
     kind: 'national_id',
@@ -56,6 +93,19 @@ export const NATIONAL_ID_LABELLED: LabelledRule[] = [
     /(?<![\d-])\d{3}[ -]?\d{3}[ -]?\d{3}(?![\d-])/g,
     sinValid
   ),
+  // Swedish personnummer (Luhn over its last ten digits), Polish PESEL, Indian PAN, German
+  // tax id, Portuguese NIF.
+  labelled('personnummer|personnr|pnr', /(?<![\d-])(?:\d{2})?\d{6}[-+]\d{4}(?![\d-])/g, (m) =>
+    luhnValid10(m.replace(/\D/g, '').slice(-10))
+  ),
+  labelled('PESEL', /(?<!\d)\d{11}(?!\d)/g, peselValid),
+  labelled('PAN', /(?<![A-Z\d])[A-Z]{5}\d{4}[A-Z](?![A-Z\d])/g, () => true),
+  labelled(
+    String.raw`steuer-?id|steuer-?identifikationsnummer|IdNr`,
+    /(?<!\d)\d{2} ?\d{3} ?\d{3} ?\d{3}(?!\d)/g,
+    steuerIdValid
+  ),
+  labelled('NIF|contribuinte', /(?<!\d)\d{9}(?!\d)/g, nifValid),
   // An SSN written with spaces or none at all is only one after its label.
   labelled(
     String.raw`SSN|social security(?: number| no\.?| #)?`,

@@ -121,6 +121,14 @@ interface Table {
 /** A line's cells and where each starts, honouring double quotes ("Chen, Wei",1113531135). */
 function splitCells(line: string, sep: string): { cell: string; at: number }[] {
   const out: { cell: string; at: number }[] = []
+  // A Markdown row's outer pipes open and close it; they part no cells.
+  if (sep === '|' && /^\s*\|.*\|\s*$/.test(line)) {
+    const open = line.indexOf('|')
+    return splitCells(line.slice(open + 1, line.lastIndexOf('|')), sep).map((c) => ({
+      ...c,
+      at: c.at + open + 1,
+    }))
+  }
   let start = 0
   let quoted = false
   for (let i = 0; i <= line.length; i++) {
@@ -142,6 +150,9 @@ function splitCells(line: string, sep: string): { cell: string; at: number }[] {
   return out
 }
 
+/** Column separators, most specific first: TSV, Markdown or pipe tables, European CSV, CSV. */
+const SEPARATORS = ['\t', '|', ';', ',']
+
 /** A header cell is a column name: short, starting with a letter, no sentence in it. */
 const HEADER_CELL = /^[\p{L}_][\p{L}\d _#./()-]{0,39}$/u
 
@@ -160,7 +171,7 @@ function tablesIn(text: string): Table[] {
   const tables: Table[] = []
   for (let i = 0; i + 1 < lines.length; i++) {
     const head = lines[i] as string
-    const sep = head.includes('\t') ? '\t' : ','
+    const sep = SEPARATORS.find((c) => head.includes(c)) ?? ','
     const header = splitCells(head, sep).map((c) => c.cell)
     const wide = (l: string) => splitCells(l, sep).length >= header.length
     if (header.length < 2 || !header.every((h) => HEADER_CELL.test(h))) continue

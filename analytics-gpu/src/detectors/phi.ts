@@ -9,18 +9,39 @@ import { deaValid, npiValid } from './validators'
  */
 const label = (words: string) => new RegExp(`(?<![A-Za-z])(?:${words})(?![A-Za-z])`, 'gi')
 const MONTH = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec'
-/** A date: numeric with one separator throughout (14/03/1991, 23.06.1978, 06 14 1947), ISO, or
- * with the month's name and an optional ordinal (4th March 1951, March 4th, 1951). */
-const DATE = String.raw`(?<!\d)(?:\d{1,2}(?<sep>[/. -])\d{1,2}\k<sep>\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}(?:st|nd|rd|th)? (?:of )?(?:${MONTH})[a-z]*\.?,? \d{4}|(?:${MONTH})[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})(?!\d)`
+/** Month names of the forms read here: French, Spanish, German, Dutch, Portuguese, Italian,
+ * Swedish (the English ones are MONTH's prefixes). */
+const MONTH_NAMES = [
+  'janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre',
+  'enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre',
+  'januar|jänner|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november|dezember',
+  'januari|februari|maart|mei|augustus|augusti|maj',
+  'janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|novembro|dezembro',
+  'gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre',
+].join('|')
+/**
+ * A date: numeric with one separator throughout (14/03/1991, 23.06.1978, 06 14 1947), year
+ * first (1990-05-17, 1990/05/21), or with the month's name, an optional ordinal and the
+ * connectives of other languages (4th March 1951, March 4th, 1951, 1. März 2016, 15 de marzo
+ * de 1968). Case-insensitive.
+ */
+const DATE = String.raw`(?<!\d)(?:\d{1,2}(?<sep>[/. -])\d{1,2}\k<sep>\d{2,4}|\d{4}(?<ysep>[/.-])\d{1,2}\k<ysep>\d{1,2}|\d{1,2}(?:st|nd|rd|th|er|\.|º)? (?:of |de )?(?:(?:${MONTH})[a-z]*\.?|${MONTH_NAMES}),? (?:de )?\d{4}|(?:(?:${MONTH})[a-z]*\.?|${MONTH_NAMES}) \d{1,2}(?:st|nd|rd|th)?,? \d{4})(?!\d)`
+/** Year, month, day without separators (19670923): a date only after a birth-date label. */
+const COMPACT_DATE = String.raw`(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)`
+
+const DOB_WORDS = String.raw`DOB|D\.O\.B\.?|date[ _]of[ _]birth|birth[ _]?date|born(?: on)?|birthday|date de naissance|n[ée]e? le|fecha de nacimiento|fecha[ _]nac\.?|f\. ?nac\.?|nacid[oa] el|geburtsdatum|geb\.|geboren(?: am)?|data di nascita|nat[oa] il|data de nascimento|nascimento|nascid[oa] em|geboortedatum|födelsedatum|född|data urodzenia`
 
 export const PHI_LABELLED: LabelledRule[] = [
   {
     kind: 'medical_record_number',
     label: label(
-      String.raw`MRN#?|MR#|medical record(?: number| no\.?| #)?|patient[ _]id|chart (?:number|no\.?)|hosp(?:ital|\.)? ?(?:number|no\.?|#)|unit number`
+      // English, then the record numbers of French (IPP), Spanish (NHC), German, Dutch,
+      // Italian, Portuguese, Brazilian and Swedish hospitals.
+      String.raw`MRN#?|MR#|medical record(?: number| no\.?| #)?|patient[ _]id|chart (?:number|no\.?)|hosp(?:ital|\.)? ?(?:number|no\.?|#)|unit number|N° IPP|IPP|NHC|historia cl[ií]nica|patienten-?(?:nr\.?|nummer)|pati[eë]ntnummer|cartella clinica(?: n\.?)?|n\.?º? (?:de )?processo|prontu[aá]rio|journalnr\.?|journalnummer|num[ée]ro de dossier`
     ),
-    // Digits, grouped or not, after up to three letters: 55190284, MR-2019-0048213, 10-448-2917.
-    value: /(?<![\w-])(?:[A-Z]{1,3}-?)?(?=(?:-?\d){6,12}(?![\w-]))\d+(?:-\d+)*(?![\w-])/g,
+    // Digits, grouped or not, after up to three letters: 55190284, MR-2019-0048213, 10-448-2917,
+    // 2024/018834.
+    value: /(?<![\w-])(?:[A-Z]{1,3}-?)?(?=(?:[-/]?\d){6,12}(?![\w-]))\d+(?:[-/]\d+)*(?![\w-])/g,
     window: 40,
     first: true,
     column: /^(?:mrn|medical_record_number|patient_id)$/i,
@@ -29,14 +50,13 @@ export const PHI_LABELLED: LabelledRule[] = [
   },
   {
     kind: 'date_of_birth',
-    // English, and the labels of forms in French, Spanish, German, Italian, Portuguese, Dutch.
-    label: label(
-      String.raw`DOB|D\.O\.B\.?|date[ _]of[ _]birth|birth[ _]?date|born(?: on)?|birthday|date de naissance|n[ée]e? le|fecha de nacimiento|f\. ?nac\.?|nacid[oa] el|geburtsdatum|geb\.|geboren(?: am)?|data di nascita|nat[oa] il|data de nascimento|nascid[oa] em|geboortedatum`
-    ),
-    value: new RegExp(DATE, 'g'),
+    // English, and the labels of forms in French, Spanish, German, Italian, Portuguese, Dutch,
+    // Swedish and Polish.
+    label: label(DOB_WORDS),
+    value: new RegExp(`${DATE}|${COMPACT_DATE}`, 'gi'),
     window: 30,
     first: true,
-    column: /^(?:dob|date_of_birth|birth_?date)$/i,
+    column: new RegExp(`^(?:${DOB_WORDS}|date_of_birth|dob_?\\w*|birth_?date)$`, 'i'),
     severity: 'medium',
     score: 0.85,
   },
@@ -63,7 +83,8 @@ export const PHI_LABELLED: LabelledRule[] = [
   {
     kind: 'health_plan_id',
     label: label(
-      String.raw`(?:member|subscriber|policy|insurance|insured|health plan|plan|beneficiary)[\s_-]?(?:id|number|no\.?|#)`
+      // And the insurance numbers of German, French, Dutch and Spanish forms.
+      String.raw`(?:member|subscriber|policy|insurance|insured|health plan|plan|beneficiary|cardholder|medicaid)[\s_-]?(?:id|number|no\.?|#)|versicherten-?(?:nummer|nr\.?)|versicherungs-?(?:nummer|nr\.?)|n° d'adh[ée]rent(?: est le)?|num[ée]ro d'adh[ée]rent|polisnummer|n[ºo°]? de afiliaci[oó]n`
     ),
     value: /(?<![\w-])(?=[A-Z-]*\d)[A-Z0-9][A-Z0-9-]{5,19}(?![\w-])/g,
     window: 30,
@@ -101,7 +122,7 @@ export const PHI_PATTERNS: PatternRule[] = [
   },
   {
     kind: 'health_plan_id',
-    re: /(?<![A-Za-z])(?:[Mm]ember|[Ss]ubscriber) ([A-Z]{2,4}\d{6,14})(?![\w-])/g,
+    re: /(?<![A-Za-z])(?:[Mm]ember|[Ss]ubscriber) ([A-Z]{0,4}\d{6,14})(?![\w-])/g,
     group: 1,
     severity: 'high',
     score: 0.85,

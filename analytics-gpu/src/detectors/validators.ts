@@ -135,6 +135,60 @@ export function dniValid(raw: string): boolean {
   return 'TRWAGMYFPDXBNJZSQVHLCKE'[n % 23] === letter
 }
 
+/** Luhn over digits of any length (a Swedish personnummer's last ten). */
+export const luhnValid10 = (digits: string) => /^\d+$/.test(digits) && luhnMod10(digits)
+
+/** Polish PESEL: eleven digits, weights 1 3 7 9 repeating, the last making the sum end in 0. */
+export function peselValid(raw: string): boolean {
+  if (!/^\d{11}$/.test(raw)) return false
+  const w = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3]
+  const sum = w.reduce((a, x, i) => a + x * (raw.charCodeAt(i) - 48), 0)
+  return (10 - (sum % 10)) % 10 === raw.charCodeAt(10) - 48
+}
+
+/** German tax id (Steuer-ID): eleven digits, ISO 7064 MOD 11,10 check digit, no leading 0. */
+export function steuerIdValid(raw: string): boolean {
+  const d = raw.replace(/\s/g, '')
+  if (!/^[1-9]\d{10}$/.test(d)) return false
+  let product = 10
+  for (let i = 0; i < 10; i++) {
+    let sum = (d.charCodeAt(i) - 48 + product) % 10
+    if (sum === 0) sum = 10
+    product = (sum * 2) % 11
+  }
+  return (11 - product) % 10 === d.charCodeAt(10) - 48
+}
+
+/** Portuguese NIF: nine digits, weights 9..2, mod 11 (a remainder under 2 gives 0). */
+export function nifValid(raw: string): boolean {
+  if (!/^[1-35-9]\d{8}$/.test(raw)) return false
+  const sum = Array.from(raw.slice(0, 8)).reduce((a, c, i) => a + (9 - i) * Number(c), 0)
+  const check = 11 - (sum % 11)
+  return (check >= 10 ? 0 : check) === Number(raw[8])
+}
+
+/** Brazilian CPF: two mod-11 check digits; eleven equal digits are refused. */
+export function cpfValid(raw: string): boolean {
+  const d = raw.replace(/\D/g, '')
+  if (!/^\d{11}$/.test(d) || /^(\d)\1{10}$/.test(d)) return false
+  const digit = (n: number) => {
+    let sum = 0
+    for (let i = 0; i < n; i++) sum += (d.charCodeAt(i) - 48) * (n + 1 - i)
+    const r = (sum * 10) % 11
+    return r === 10 ? 0 : r
+  }
+  return digit(9) === d.charCodeAt(9) - 48 && digit(10) === d.charCodeAt(10) - 48
+}
+
+/** Belgian national register number: 97 - (first nine digits mod 97), "2" prefixed after 2000. */
+export function belgianRrnValid(raw: string): boolean {
+  const d = raw.replace(/\D/g, '')
+  if (!/^\d{11}$/.test(d)) return false
+  const body = Number(d.slice(0, 9))
+  const key = Number(d.slice(9))
+  return 97 - (body % 97) === key || 97 - (Number(`2${d.slice(0, 9)}`) % 97) === key
+}
+
 /** Canadian SIN: nine digits, Luhn, never starting 0 or 8. */
 export function sinValid(raw: string): boolean {
   const d = digitsOnly(raw)
