@@ -174,11 +174,15 @@ for (const [file, name] of [
 
 // Prompt injection: the heuristics alone, then with the classifier. The first two sets have
 // been looked at while improving the heuristics (the second after its first, blind run gave
-// F1 0.727); the third was written after the last change and not looked at.
+// F1 0.727). The third was written after those changes and has not been looked at, but its
+// scores were seen while choosing the attention head (0.706 with the linear head before it);
+// the fourth was written after the attention head, by someone who saw neither the detectors
+// nor the data, and not looked at.
 for (const [file, suffix] of [
   ['injection.jsonl', ''],
   ['injection-2.jsonl', ', second set (development)'],
-  ['injection-3.jsonl', ', third blind set'],
+  ['injection-3.jsonl', ', third set (not looked at)'],
+  ['injection-4.jsonl', ', fourth blind set'],
 ] as const) {
   const data = read<{ text: string; label: 0 | 1 }>(file)
   const found = await modelled(data.map((d) => d.text))

@@ -56,8 +56,11 @@ export const HEADS: HeadSpec[] = [
       'train/data/toxicity.jsonl',
       'train/data/entities.jsonl',
       'train/data/benign-technical.jsonl',
+      'train/data/benign-machine.jsonl',
     ],
-    recipe: { epochs: 300, rate: 0.05, l2: 1e-4, queries: 1 },
+    // l2 and the number of queries chosen on a held-out fifth of the training data (F1 0.678
+    // at l2 1e-3, 0.765 at 1e-4, 0.776 at 3e-5 with one query; 0.796 with two at 1e-4).
+    recipe: { epochs: 300, rate: 0.05, l2: 1e-4, queries: 2 },
   },
   {
     model: 'toxicity-minilm',

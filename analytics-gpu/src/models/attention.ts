@@ -23,8 +23,8 @@ export interface AttentionWeights {
 }
 
 /** Word states scaled to unit length, packed row after row. */
-function unitStates(states: readonly ArrayLike<number>[], h: number): Float64Array {
-  const out = new Float64Array(states.length * h)
+function unitStates(states: readonly ArrayLike<number>[], h: number): Float32Array {
+  const out = new Float32Array(states.length * h)
   states.forEach((s, i) => {
     let norm = 0
     for (let d = 0; d < h; d++) norm += (s[d] as number) ** 2
@@ -34,22 +34,44 @@ function unitStates(states: readonly ArrayLike<number>[], h: number): Float64Arr
   return out
 }
 
+/** a[ao..ao+h) · b[bo..bo+h), four sums at a time (the training loop's hot spot). */
+function dot(a: Float64Array, ao: number, b: Float32Array, bo: number, h: number): number {
+  let s0 = 0
+  let s1 = 0
+  let s2 = 0
+  let s3 = 0
+  let d = 0
+  for (; d + 3 < h; d += 4) {
+    s0 += (a[ao + d] as number) * (b[bo + d] as number)
+    s1 += (a[ao + d + 1] as number) * (b[bo + d + 1] as number)
+    s2 += (a[ao + d + 2] as number) * (b[bo + d + 2] as number)
+    s3 += (a[ao + d + 3] as number) * (b[bo + d + 3] as number)
+  }
+  for (; d < h; d++) s0 += (a[ao + d] as number) * (b[bo + d] as number)
+  return s0 + s1 + s2 + s3
+}
+
+/** out[oo..oo+h) += w * x[xo..xo+h). */
+function axpy(out: Float64Array, oo: number, w: number, x: Float32Array, xo: number, h: number) {
+  for (let d = 0; d < h; d++) out[oo + d] = (out[oo + d] as number) + w * (x[xo + d] as number)
+}
+
 /** Each query's softmax weights over the words (alphas[q * n + i]) and summaries. */
 function attend(
-  queries: readonly (readonly number[])[],
-  s: Float64Array,
+  queries: Float64Array,
+  k: number,
+  s: Float32Array,
   n: number,
-  h: number
+  h: number,
+  alphas = new Float64Array(k * n),
+  summaries = new Float64Array(k * h)
 ): { alphas: Float64Array; summaries: Float64Array } {
-  const k = queries.length
-  const alphas = new Float64Array(k * n)
-  const summaries = new Float64Array(k * h)
+  summaries.fill(0)
   for (let q = 0; q < k; q++) {
-    const a = queries[q] as readonly number[]
+    const qo = q * h
     let max = -Infinity
     for (let i = 0; i < n; i++) {
-      let z = 0
-      for (let d = 0; d < h; d++) z += (a[d] as number) * (s[i * h + d] as number)
+      const z = dot(queries, qo, s, i * h, h)
       alphas[q * n + i] = z
       if (z > max) max = z
     }
@@ -58,11 +80,21 @@ function attend(
       sum += alphas[q * n + i] = Math.exp((alphas[q * n + i] as number) - max)
     for (let i = 0; i < n; i++) {
       const w = (alphas[q * n + i] = (alphas[q * n + i] as number) / sum)
-      for (let d = 0; d < h; d++)
-        summaries[q * h + d] = (summaries[q * h + d] as number) + w * (s[i * h + d] as number)
+      axpy(summaries, qo, w, s, i * h, h)
     }
   }
   return { alphas, summaries }
+}
+
+/** A head's query vectors packed for `attend`, once per head. */
+const packedQueries = new WeakMap<object, Float64Array>()
+function queriesOf(head: Pick<AttentionWeights, 'attention'>): Float64Array {
+  let q = packedQueries.get(head.attention)
+  if (!q) {
+    q = Float64Array.from(head.attention.flat())
+    packedQueries.set(head.attention, q)
+  }
+  return q
 }
 
 /** The feature vector a head's rows are applied to: [embedding, summaries]. */
@@ -83,7 +115,8 @@ export function attentionFeatures(
 ): { x: Float64Array; focus: Float64Array } {
   const h = input.embedding.length
   const n = input.states.length
-  const { alphas, summaries } = attend(head.attention, unitStates(input.states, h), n, h)
+  const k = head.attention.length
+  const { alphas, summaries } = attend(queriesOf(head), k, unitStates(input.states, h), n, h)
   return { x: features(input.embedding, summaries), focus: alphas.subarray(0, n) }
 }
 
@@ -129,12 +162,19 @@ export function trainAttention(
     Array.from({ length: k }, (_, q) => Array.from(theta.subarray(Q + q * h, Q + (q + 1) * h)))
   const z = new Float64Array(labels)
   const dx = new Float64Array(dims)
+  const x = new Float64Array(dims)
+  const longest = Math.max(0, ...packed.map((p) => p.n))
+  const alphaBuf = new Float64Array(k * longest)
+  const summaryBuf = new Float64Array(k * h)
+  const da = new Float64Array(longest)
+  const g = new Float64Array(size)
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const g = new Float64Array(size)
-    const qs = queryRows()
+    g.fill(0)
+    const qs = theta.subarray(Q, Q + k * h)
     packed.forEach(({ e, s, n }, i) => {
-      const { alphas, summaries } = attend(qs, s, n, h)
-      const x = features(e, summaries)
+      const { alphas, summaries } = attend(qs, k, s, n, h, alphaBuf, summaryBuf)
+      x.set(e)
+      x.set(summaries, h)
       for (let c = 0; c < labels; c++) {
         let t = theta[B + c] as number
         for (let d = 0; d < dims; d++) t += (theta[W + c * dims + d] as number) * (x[d] as number)
@@ -159,19 +199,16 @@ export function trainAttention(
       // Back through each summary: d(summary)/d(alpha_i) = s_i, then through the softmax.
       for (let q = 0; q < k; q++) {
         const off = h + q * h
-        const da = new Float64Array(n)
+        const go = Q + q * h
         let mean = 0
         for (let j = 0; j < n; j++) {
-          let t = 0
-          for (let d = 0; d < h; d++) t += (dx[off + d] as number) * (s[j * h + d] as number)
+          const t = dot(dx, off, s, j * h, h)
           da[j] = t
           mean += (alphas[q * n + j] as number) * t
         }
         for (let j = 0; j < n; j++) {
           const ds = (alphas[q * n + j] as number) * ((da[j] as number) - mean)
-          if (ds === 0) continue
-          for (let d = 0; d < h; d++)
-            g[Q + q * h + d] = (g[Q + q * h + d] as number) + ds * (s[j * h + d] as number)
+          if (ds !== 0) axpy(g, go, ds, s, j * h, h)
         }
       }
     })
