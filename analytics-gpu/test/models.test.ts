@@ -96,38 +96,17 @@ describe('attention heads', () => {
       bias: [0, 0],
       trainedOn: { data: 'd', sha256: 's', examples: 1, encoder: 'e' },
     }
-    expect(
+    const parses = (attention: number[][] | undefined, width: number) =>
       HeadWeights.safeParse({
         ...base,
         features: 'attention',
-        weights: [
-          [0, 0],
-          [0, 0],
-        ],
+        attention,
+        weights: [new Array<number>(width).fill(0), new Array<number>(width).fill(0)],
       }).success
-    ).toBe(false)
-    expect(
-      HeadWeights.safeParse({
-        ...base,
-        features: 'attention',
-        attention: [[1, 0]],
-        weights: [
-          [0, 0, 0],
-          [0, 0, 0],
-        ],
-      }).success
-    ).toBe(false)
-    expect(
-      HeadWeights.safeParse({
-        ...base,
-        features: 'attention',
-        attention: [[1, 0]],
-        weights: [
-          [0, 0, 0, 0],
-          [0, 0, 0, 0],
-        ],
-      }).success
-    ).toBe(true)
+    expect(parses(undefined, 2)).toBe(false)
+    // One query of width 2: rows over the embedding and one summary are 4 wide.
+    expect(parses([[1, 0]], 3)).toBe(false)
+    expect(parses([[1, 0]], 4)).toBe(true)
   })
 })
 

@@ -1,3 +1,4 @@
+import { Adam } from './adam'
 /**
  * Attention pooling for text heads. A sentence embedding averages every word alike, so an
  * attack sentence inside a pasted e-mail weighs what its share of the words weighs and the
@@ -155,9 +156,7 @@ export function trainAttention(
   const B = W + labels * dims
   const size = B + labels
   const theta = new Float64Array(size)
-  const m = new Float64Array(size)
-  const v = new Float64Array(size)
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8]
+  const adam = new Adam(theta, { rate, l2, decayed: B })
   const queryRows = () =>
     Array.from({ length: k }, (_, q) => Array.from(theta.subarray(Q + q * h, Q + (q + 1) * h)))
   const z = new Float64Array(labels)
@@ -212,14 +211,7 @@ export function trainAttention(
         }
       }
     })
-    for (let j = 0; j < size; j++) {
-      const grad = (g[j] as number) + (j < B ? l2 * (theta[j] as number) : 0)
-      m[j] = b1 * (m[j] as number) + (1 - b1) * grad
-      v[j] = b2 * (v[j] as number) + (1 - b2) * grad * grad
-      const mh = (m[j] as number) / (1 - b1 ** epoch)
-      const vh = (v[j] as number) / (1 - b2 ** epoch)
-      theta[j] = (theta[j] as number) - (rate * mh) / (Math.sqrt(vh) + eps)
-    }
+    adam.step(g)
   }
   const round = (x: number) => Math.round(x * 1e6) / 1e6
   return {

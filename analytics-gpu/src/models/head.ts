@@ -1,3 +1,4 @@
+import { Adam } from './adam'
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 
@@ -92,9 +93,7 @@ export function trainSoftmax(
   const cw = options.classWeights ?? new Array<number>(labels).fill(1)
   const size = labels * (dims + 1) // weights then bias, one row per label
   const theta = new Float64Array(size)
-  const m = new Float64Array(size)
-  const v = new Float64Array(size)
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8]
+  const adam = new Adam(theta, { rate, l2, decayed: labels * dims })
   const z = new Float64Array(labels)
   let wsum = 0
   for (const y of ys) wsum += cw[y] as number
@@ -120,14 +119,7 @@ export function trainSoftmax(
         g[labels * dims + k] = (g[labels * dims + k] as number) + err
       }
     }
-    for (let j = 0; j < size; j++) {
-      const grad = (g[j] as number) + (j < labels * dims ? l2 * (theta[j] as number) : 0)
-      m[j] = b1 * (m[j] as number) + (1 - b1) * grad
-      v[j] = b2 * (v[j] as number) + (1 - b2) * grad * grad
-      const mh = (m[j] as number) / (1 - b1 ** e)
-      const vh = (v[j] as number) / (1 - b2 ** e)
-      theta[j] = (theta[j] as number) - (rate * mh) / (Math.sqrt(vh) + eps)
-    }
+    adam.step(g)
   }
   const round = (x: number) => Math.round(x * 1e6) / 1e6
   return {
